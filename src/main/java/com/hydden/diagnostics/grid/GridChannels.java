@@ -1,0 +1,251 @@
+package com.hydden.diagnostics.grid;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.okhttp.OkHttpChannelBuilder;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * One gRPC channel per node address, shared by every request to that node. Channels are opened on first
+ * use, closed when idle or when the pool is full (least recently used first, never one in use), and all
+ * closed on undeploy, together with the threads gRPC runs on.
+ *
+ * <p>The bean only hands out channels; callers make the calls, so gRPC failures never cross the EJB
+ * boundary. Concurrency is managed by the bean (a concurrent map), so no caller waits on a container lock.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class GridChannels {
+
+    private static final Logger LOG = Logger.getLogger(GridChannels.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.idle-timeout")
+    Duration idleTimeout;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.max-channels")
+    int maxChannels;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.tls")
+    boolean tls;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.tls.trust")
+    Optional<String> tlsTrust;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.tls.cert")
+    Optional<String> tlsCert;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.tls.key")
+    Optional<String> tlsKey;
+
+    @Resource
+    ManagedThreadFactory threadFactory;
+
+    private final Map<NodeAddress, Pooled> channels = new ConcurrentHashMap<>();
+    private ChannelCredentials credentials;
+    private ExecutorService grpcThreads;
+    private ScheduledExecutorService timers;
+
+    @PostConstruct
+    void start() {
+        requirePositive("diagnostics.grid.idle-timeout", idleTimeout);
+        if (maxChannels < 1) {
+            throw new IllegalArgumentException("diagnostics.grid.max-channels: must be at least 1, is " + maxChannels);
+        }
+        credentials = credentials();
+        grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
+        timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
+        long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
+        timers.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The channel to {@code address}, held until {@link Lease#release()}. */
+    public Lease lease(NodeAddress address) {
+        Pooled[] created = new Pooled[1];
+        Pooled pooled = channels.compute(address, (key, existing) -> {
+            Pooled p = existing != null ? existing : (created[0] = new Pooled(open(key)));
+            p.active++;
+            p.lastUsedNanos = System.nanoTime();
+            return p;
+        });
+        if (created[0] != null && channels.size() > maxChannels) {
+            closeLeastRecentlyUsed();
+        }
+        return new Lease(address, pooled);
+    }
+
+    /** Timers for call deadlines; shut down with the pool. */
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    public int openChannels() {
+        return channels.size();
+    }
+
+    @PreDestroy
+    void stop() {
+        timers.shutdownNow();
+        channels.values().forEach(p -> p.channel.shutdown());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Pooled p : channels.values()) {
+            try {
+                if (!p.channel.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    p.channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.channel.shutdownNow();
+            }
+        }
+        channels.clear();
+        grpcThreads.shutdownNow();
+    }
+
+    private ManagedChannel open(NodeAddress address) {
+        return OkHttpChannelBuilder.forAddress(address.socketHost(), address.port(), credentials)
+                .executor(grpcThreads)
+                .transportExecutor(grpcThreads)
+                .scheduledExecutorService(timers)
+                .userAgent("hydden-diagnostics")
+                .build();
+    }
+
+    private void closeIdle() {
+        long idleNanos = idleTimeout.toNanos();
+        long now = System.nanoTime();
+        channels.forEach((address, pooled) -> {
+            if (channels.computeIfPresent(address, (k, p) -> p.active == 0 && now - p.lastUsedNanos > idleNanos ? null : p) == null) {
+                LOG.fine(() -> "closing idle channel to " + address);
+                pooled.channel.shutdown();
+            }
+        });
+    }
+
+    private void closeLeastRecentlyUsed() {
+        channels.entrySet().stream()
+                .filter(e -> e.getValue().active == 0)
+                .min(Comparator.comparingLong(e -> e.getValue().lastUsedNanos))
+                .ifPresent(e -> {
+                    if (channels.remove(e.getKey(), e.getValue())) {
+                        e.getValue().channel.shutdown();
+                    }
+                });
+    }
+
+    private ChannelCredentials credentials() {
+        if (!tls) {
+            return InsecureChannelCredentials.create();
+        }
+        if (tlsCert.isPresent() != tlsKey.isPresent()) {
+            throw new IllegalArgumentException("diagnostics.grid.tls.cert and diagnostics.grid.tls.key go together");
+        }
+        try {
+            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+            if (tlsTrust.isPresent()) {
+                builder.trustManager(readable("diagnostics.grid.tls.trust", tlsTrust.get()));
+            }
+            if (tlsCert.isPresent()) {
+                builder.keyManager(readable("diagnostics.grid.tls.cert", tlsCert.get()),
+                        readable("diagnostics.grid.tls.key", tlsKey.get()));
+            }
+            return builder.build();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("diagnostics.grid.tls.*: cannot load the PEM files: " + e.getMessage());
+        }
+    }
+
+    private static File readable(String key, String path) {
+        File file = new File(path);
+        if (!file.canRead()) {
+            throw new UncheckedIOException(new IOException(key + ": cannot read " + path));
+        }
+        return file;
+    }
+
+    static void requirePositive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + ": must be a positive duration, is " + value);
+        }
+    }
+
+    private ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = threadFactory.newThread(runnable);
+            thread.setName(prefix + "-" + count.incrementAndGet());
+            return thread;
+        };
+    }
+
+    private static final class Pooled {
+        final ManagedChannel channel;
+        int active;               // guarded by the map's compute on this entry
+        volatile long lastUsedNanos;
+
+        Pooled(ManagedChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    /** A channel in use; release it exactly once when the call is over. */
+    public final class Lease {
+        private final NodeAddress address;
+        private final Pooled pooled;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Lease(NodeAddress address, Pooled pooled) {
+            this.address = address;
+            this.pooled = pooled;
+        }
+
+        public ManagedChannel channel() {
+            return pooled.channel;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                channels.computeIfPresent(address, (k, p) -> {
+                    if (p == pooled) {
+                        p.active--;
+                        p.lastUsedNanos = System.nanoTime();
+                    }
+                    return p;
+                });
+            }
+        }
+    }
+}

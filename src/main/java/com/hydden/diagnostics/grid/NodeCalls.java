@@ -1,0 +1,44 @@
+package com.hydden.diagnostics.grid;
+
+import com.hydden.diagnostics.grid.api.ProfileRequest;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Starts calls to nodes with the configured time limits. */
+@ApplicationScoped
+public class NodeCalls {
+
+    @Inject
+    GridChannels channels;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.connect-timeout")
+    Duration connectTimeout;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.grid.timeout")
+    Duration timeout;
+
+    @PostConstruct
+    void check() {
+        GridChannels.requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
+        GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
+    }
+
+    /**
+     * Asks the node at {@code address} for a profile. {@code seconds} is the cpu sampling time, 0 for the
+     * other profile types.
+     */
+    public ProfileDownload profile(NodeAddress address, String client, String module, String profile, int seconds) {
+        ProfileRequest request = ProfileRequest.newBuilder()
+                .setClient(client)
+                .setModule(module)
+                .setProfile(profile)
+                .setSeconds(seconds)
+                .build();
+        return ProfileDownload.start(channels.lease(address), channels.timers(), request, connectTimeout, timeout);
+    }
+}

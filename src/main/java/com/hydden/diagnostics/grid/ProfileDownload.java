@@ -1,0 +1,210 @@
+package com.hydden.diagnostics.grid;
+
+import com.hydden.diagnostics.grid.api.GridGrpc;
+import com.hydden.diagnostics.grid.api.ProfileChunk;
+import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.problem.Problem;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One {@code Profile} call to a node, from first byte to last.
+ *
+ * <p>Flow control: the call asks the node for {@link #PREFETCH} chunks and for one more each time the HTTP
+ * side takes one, so a slow client slows the node and a download holds at most a few chunks in memory.
+ *
+ * <p>Time limits follow what the node is doing: connecting within the connect timeout, the first chunk
+ * within the cpu seconds plus the timeout, then no more than the timeout without progress on either side.
+ * A slow but moving transfer is never cut.
+ *
+ * <p>Every call ends drained or cancelled: {@link #abandon} is the only way out other than the node's
+ * own end of stream, and the channel lease is released when the call closes.
+ */
+public final class ProfileDownload {
+
+    private static final Logger LOG = Logger.getLogger(ProfileDownload.class.getName());
+    static final int PREFETCH = 4;
+
+    private final ClientCall<ProfileRequest, ProfileChunk> call;
+    private final GridChannels.Lease lease;
+    private final ScheduledExecutorService timers;
+    private final Duration progressTimeout;
+    private final String what;
+    private final int cpuSeconds;
+
+    // Chunks, then the closing Status; capacity for every chunk requested but not taken, plus the Status.
+    private final BlockingQueue<Object> received = new ArrayBlockingQueue<>(PREFETCH + 1);
+    private final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
+    private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
+    private volatile long lastProgressNanos = System.nanoTime();
+    private volatile ScheduledFuture<?> timer;
+    private volatile boolean closed;
+
+    private ProfileDownload(GridChannels.Lease lease, CallOptions options, ScheduledExecutorService timers,
+                            Duration progressTimeout, String what, int cpuSeconds) {
+        this.lease = lease;
+        this.call = lease.channel().newCall(GridGrpc.getProfileMethod(), options);
+        this.timers = timers;
+        this.progressTimeout = progressTimeout;
+        this.what = what;
+        this.cpuSeconds = cpuSeconds;
+    }
+
+    static ProfileDownload start(GridChannels.Lease lease, ScheduledExecutorService timers, ProfileRequest request,
+                                 Duration connectTimeout, Duration timeout) {
+        ManagedChannel channel = lease.channel();
+        CallOptions options = CallOptions.DEFAULT;
+        if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+            // The node was down when last tried: retry now instead of failing fast until the backoff ends,
+            // and let this call wait for the new connection (bounded by the connect timer below).
+            channel.resetConnectBackoff();
+            options = options.withWaitForReady();
+        }
+        String what = request.getProfile() + " profile of node " + request.getClient();
+        ProfileDownload download = new ProfileDownload(lease, options, timers, timeout, what, request.getSeconds());
+        download.begin(request, connectTimeout, timeout.plusSeconds(request.getSeconds()));
+        return download;
+    }
+
+    private void begin(ProfileRequest request, Duration connectTimeout, Duration firstChunkTimeout) {
+        timer = timers.schedule(() -> abandon(Status.DEADLINE_EXCEEDED.withDescription(
+                "no data within " + firstChunkTimeout)), firstChunkTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            call.start(new Listener(), new Metadata());
+            call.sendMessage(request);
+            call.halfClose();
+            call.request(PREFETCH);
+        }
+        ScheduledFuture<?> connectCheck = timers.schedule(() -> {
+            if (!firstChunk.isDone() && lease.channel().getState(false) != ConnectivityState.READY) {
+                abandon(Status.UNAVAILABLE.withDescription("no connection within " + connectTimeout));
+            }
+        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        firstChunk.whenComplete((ok, failed) -> connectCheck.cancel(false));
+    }
+
+    /**
+     * Completes when the first chunk has arrived, so the answer can be a 200; fails with the
+     * {@link com.hydden.diagnostics.problem.ProblemException} to answer instead.
+     */
+    public CompletionStage<Void> firstChunk() {
+        return firstChunk;
+    }
+
+    /**
+     * Writes the whole profile to {@code out} as it arrives.
+     *
+     * @throws IOException when the node's stream fails, makes no progress, or {@code out} fails; the call is
+     *                     over either way
+     */
+    public void transferTo(OutputStream out) throws IOException {
+        boolean ended = false;
+        try {
+            while (true) {
+                Object next = received.take();
+                if (next instanceof ProfileChunk chunk) {
+                    request(1); // before writing, so the node's next chunk travels while this one is written
+                    chunk.getData().writeTo(out);
+                    out.flush();
+                    lastProgressNanos = System.nanoTime();
+                } else {
+                    ended = true;
+                    Status end = (Status) next;
+                    if (!end.isOk()) {
+                        throw new IOException("stream from node failed: " + end.getCode() + " " + end.getDescription());
+                    }
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while streaming the " + what);
+        } finally {
+            if (!ended) {
+                abandon(Status.CANCELLED.withDescription("the HTTP client stopped receiving"));
+            }
+        }
+    }
+
+    /** Cancels the call unless it has ended; the first reason given is the one reported. */
+    public void abandon(Status why) {
+        if (abandonedWith.compareAndSet(null, why)) {
+            synchronized (this) {
+                call.cancel(why.getDescription(), null);
+            }
+        }
+    }
+
+    private synchronized void request(int chunks) {
+        call.request(chunks);
+    }
+
+    private void watchProgress() {
+        if (closed) {
+            return;
+        }
+        long idleNanos = System.nanoTime() - lastProgressNanos;
+        long leftNanos = progressTimeout.toNanos() - idleNanos;
+        if (leftNanos <= 0) {
+            abandon(Status.DEADLINE_EXCEEDED.withDescription("no progress for " + progressTimeout));
+        } else {
+            timer = timers.schedule(this::watchProgress, leftNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private final class Listener extends ClientCall.Listener<ProfileChunk> {
+
+        @Override
+        public void onMessage(ProfileChunk chunk) {
+            lastProgressNanos = System.nanoTime();
+            received.add(chunk);
+            if (!firstChunk.isDone()) {
+                timer.cancel(false);
+                timer = timers.schedule(ProfileDownload.this::watchProgress, progressTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                firstChunk.complete(null);
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            closed = true;
+            ScheduledFuture<?> pending = timer;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            lease.release();
+            Status abandoned = abandonedWith.get();
+            Status end = abandoned != null ? abandoned : status;
+            received.add(end);
+            if (!end.isOk()) {
+                LOG.log(firstChunk.isDone() ? Level.WARNING : Level.INFO,
+                        () -> what + " ended with " + end.getCode() + ": " + end.getDescription());
+            }
+            if (!firstChunk.isDone()) {
+                firstChunk.completeExceptionally(end.isOk()
+                        ? Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "profiling-failed",
+                                "the node returned an empty profile").exception()
+                        : GridStatus.toProblem(end, cpuSeconds));
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package com.hydden.diagnostics.pprof;
+
+import com.hydden.diagnostics.grid.NodeIds;
+import com.hydden.diagnostics.problem.Problem;
+import com.hydden.diagnostics.problem.ProblemException;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParsingException;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /pprof}, checked field by field. Parsing is done here, on the raw bytes, so
+ * every refusal can say which field is wrong and why, and so nothing the body does (size, encoding,
+ * nesting, duplicate keys, numbers of any size) gets past with a vague answer.
+ */
+public record PprofRequest(String client, String module, ProfileType profile, int seconds) {
+
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    static final String DEFAULT_MODULE = "grid.client";
+    static final int DEFAULT_CPU_SECONDS = 30;
+
+    /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
+    public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
+        byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw bad("the request body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        return parse(bytes, maxSeconds);
+    }
+
+    static PprofRequest parse(byte[] body, int maxSeconds) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw bad("the request body is not valid UTF-8");
+        }
+        if (text.isBlank()) {
+            throw bad("the request body is empty; expected a JSON object");
+        }
+        try (JsonParser json = Json.createParser(new StringReader(text))) {
+            return fromObject(json, maxSeconds);
+        } catch (JsonParsingException e) {
+            throw bad("malformed JSON" + where(e.getLocation()));
+        } catch (JsonException | IllegalStateException | ArithmeticException | NumberFormatException e) {
+            throw bad("malformed JSON");
+        }
+    }
+
+    private static PprofRequest fromObject(JsonParser json, int maxSeconds) {
+        if (json.next() != JsonParser.Event.START_OBJECT) {
+            throw bad("the request body must be a JSON object");
+        }
+        String client = null;
+        String module = null;
+        String profile = null;
+        BigDecimal seconds = null;
+        Set<String> seen = new HashSet<>();
+        JsonParser.Event event;
+        while ((event = json.next()) == JsonParser.Event.KEY_NAME) {
+            String field = json.getString();
+            if (!seen.add(field)) {
+                throw bad("field '" + printable(field) + "' appears more than once");
+            }
+            JsonParser.Event value = json.next();
+            switch (field) {
+                case "client" -> client = string(json, value, "client");
+                case "module" -> module = string(json, value, "module");
+                case "profile" -> profile = string(json, value, "profile");
+                case "seconds" -> seconds = integer(json, value, "seconds");
+                default -> skip(json, value); // the portal may send more than we read
+            }
+        }
+        if (event != JsonParser.Event.END_OBJECT || json.hasNext()) {
+            throw bad("the request body must be a single JSON object");
+        }
+        return validated(client, module, profile, seconds, maxSeconds);
+    }
+
+    private static PprofRequest validated(String client, String module, String profileName, BigDecimal seconds,
+                                          int maxSeconds) {
+        if (client == null) {
+            throw bad("client is required");
+        }
+        if (!NodeIds.isValid(client)) {
+            throw bad("client must be " + NodeIds.RULE);
+        }
+        if (module == null) {
+            module = DEFAULT_MODULE;
+        } else if (!NodeIds.isValid(module)) {
+            throw bad("module must be " + NodeIds.RULE);
+        }
+        if (profileName == null) {
+            throw bad("profile is required: one of " + ProfileType.NAMES);
+        }
+        ProfileType profile = ProfileType.fromWireName(profileName)
+                .orElseThrow(() -> bad("profile must be one of " + ProfileType.NAMES));
+        if (profile != ProfileType.CPU) {
+            if (seconds != null) {
+                throw bad("seconds applies only to the cpu profile");
+            }
+            return new PprofRequest(client, module, profile, 0);
+        }
+        if (seconds == null) {
+            return new PprofRequest(client, module, profile, Math.min(DEFAULT_CPU_SECONDS, maxSeconds));
+        }
+        if (seconds.compareTo(BigDecimal.ONE) < 0 || seconds.compareTo(BigDecimal.valueOf(maxSeconds)) > 0) {
+            throw bad("seconds must be an integer from 1 to " + maxSeconds);
+        }
+        return new PprofRequest(client, module, profile, seconds.intValueExact());
+    }
+
+    private static String string(JsonParser json, JsonParser.Event value, String field) {
+        if (value != JsonParser.Event.VALUE_STRING) {
+            throw bad(field + " must be a string");
+        }
+        return json.getString();
+    }
+
+    private static BigDecimal integer(JsonParser json, JsonParser.Event value, String field) {
+        if (value != JsonParser.Event.VALUE_NUMBER || !json.isIntegralNumber()) {
+            throw bad(field + " must be an integer");
+        }
+        return json.getBigDecimal();
+    }
+
+    private static void skip(JsonParser json, JsonParser.Event value) {
+        if (value == JsonParser.Event.START_OBJECT) {
+            json.skipObject();
+        } else if (value == JsonParser.Event.START_ARRAY) {
+            json.skipArray();
+        }
+    }
+
+    private static String where(JsonLocation location) {
+        return location == null || location.getLineNumber() < 0 ? ""
+                : " at line " + location.getLineNumber() + ", column " + location.getColumnNumber();
+    }
+
+    /** Field names are echoed in details; keep them short and free of control characters. */
+    private static String printable(String s) {
+        String clean = s.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .limit(64)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return s.length() > 64 ? clean + "..." : clean;
+    }
+
+    static ProblemException bad(String detail) {
+        return Problem.of(Response.Status.BAD_REQUEST, "invalid-request", detail).exception();
+    }
+}

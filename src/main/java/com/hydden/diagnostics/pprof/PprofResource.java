@@ -1,0 +1,84 @@
+package com.hydden.diagnostics.pprof;
+
+import com.hydden.diagnostics.grid.NodeAddress;
+import com.hydden.diagnostics.grid.NodeCalls;
+import com.hydden.diagnostics.grid.NodeDirectory;
+import com.hydden.diagnostics.grid.ProfileDownload;
+import com.hydden.diagnostics.problem.Problem;
+import io.grpc.Status;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletionException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * {@code POST /internal/v1/pprof}: one pprof profile from one grid node, streamed back as the node sends it.
+ *
+ * <p>The request is suspended while the node works (a cpu profile takes its sampling time), so waiting
+ * holds no HTTP worker. The status is decided when the first chunk or the failure arrives.
+ */
+@Path("pprof")
+public class PprofResource {
+
+    private static final DateTimeFormatter FILE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    @Inject
+    NodeDirectory nodes;
+
+    @Inject
+    NodeCalls calls;
+
+    @Inject
+    ProfileWriters writers;
+
+    @Inject
+    @ConfigProperty(name = "diagnostics.pprof.max-seconds")
+    int maxSeconds;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse, InputStream body,
+                        @Suspended AsyncResponse response)
+            throws IOException {
+        Instant arrived = Instant.now();
+        if (headers.getMediaType() == null) {
+            throw Problem.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "the request body must be application/json").exception();
+        }
+        PprofRequest request = PprofRequest.read(body, maxSeconds);
+        NodeAddress node = nodes.resolve(request.client());
+        ProfileDownload download = calls.profile(node, request.client(), request.module(),
+                request.profile().wireName(), request.seconds());
+        download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
+            if (failure != null) {
+                response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
+            } else if (!response.resume(ok(request.profile(), arrived, new ProfileBody(download, servletResponse)))) {
+                download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
+            }
+        }));
+    }
+
+    private static Response ok(ProfileType profile, Instant arrived, ProfileBody body) {
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header("Content-Disposition",
+                        "attachment; filename=hydden-" + profile.wireName() + "-" + FILE_TIME.format(arrived) + ".out")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+}

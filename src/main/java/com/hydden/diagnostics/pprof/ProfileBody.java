@@ -1,0 +1,39 @@
+package com.hydden.diagnostics.pprof;
+
+import com.hydden.diagnostics.grid.ProfileDownload;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.logging.Logger;
+
+/**
+ * The 200 body: the node's chunks, passed through as they arrive. When the transfer fails after the
+ * status went out, the connection is cut so the client cannot mistake a truncated file for a whole one.
+ */
+final class ProfileBody implements StreamingOutput {
+
+    private static final Logger LOG = Logger.getLogger(ProfileBody.class.getName());
+
+    private final ProfileDownload download;
+    private final HttpServletResponse servletResponse;
+
+    ProfileBody(ProfileDownload download, HttpServletResponse servletResponse) {
+        this.download = download;
+        this.servletResponse = servletResponse;
+    }
+
+    @Override
+    public void write(OutputStream out) throws IOException {
+        try {
+            download.transferTo(out);
+        } catch (IOException e) {
+            if (!ConnectionAbort.abort(servletResponse)) {
+                LOG.warning(() -> "profile transfer failed (" + e.getMessage() + ") and this server cannot abort"
+                        + " the connection; the client may see a clean end");
+                throw e;
+            }
+            LOG.warning(() -> "profile transfer failed, connection aborted: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package com.hydden.diagnostics.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Calls the deployed API over real HTTP, as the portal does. */
+public final class Api {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+
+    private final URI pprof;
+
+    public Api(URL base) {
+        this.pprof = URI.create(base.toString().replaceAll("/+$", "") + "/internal/v1/pprof");
+    }
+
+    public URI pprofUri() {
+        return pprof;
+    }
+
+    public HttpRequest.Builder post(String json) {
+        return HttpRequest.newBuilder(pprof)
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    public HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<byte[]> profile(String json) throws IOException, InterruptedException {
+        return send(post(json).build());
+    }
+
+    public HttpResponse<InputStream> stream(String json) throws IOException, InterruptedException {
+        return HTTP.send(post(json).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    public static String body(String client, String profile) {
+        return "{\"client\":\"" + client + "\",\"profile\":\"" + profile + "\"}";
+    }
+}

@@ -1,0 +1,61 @@
+package com.hydden.diagnostics.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The one deployment every IT uses: the WAR that {@code mvn package} built, configured the way ops
+ * configure it, through system properties, against the shared test node.
+ */
+public final class Deployments {
+
+    /** Node IDs the server knows; each test takes its own. */
+    public static final int NODE_IDS = 200;
+    /** A node ID whose address has nothing listening. */
+    public static final String OFFLINE = "offline-node";
+
+    public static final TestNode NODE = new TestNode();
+    private static int nextId;
+
+    static {
+        String nodes = IntStream.range(0, NODE_IDS)
+                .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
+                .collect(Collectors.joining(","));
+        System.setProperty("diagnostics.grid.nodes", nodes + "," + OFFLINE + "=127.0.0.1:" + closedPort());
+        System.setProperty("diagnostics.grid.tls", "false");
+        System.setProperty("diagnostics.grid.timeout", "PT2S");
+        System.setProperty("diagnostics.grid.connect-timeout", "PT2S");
+    }
+
+    private Deployments() {
+    }
+
+    public static WebArchive war() {
+        String path = System.getProperty("diagnostics.war", "target/diagnostics.war");
+        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(path));
+    }
+
+    /** A node ID of the test's own, answering with {@code script}. */
+    public static synchronized String node(TestNode.Script script) {
+        if (nextId == NODE_IDS) {
+            throw new IllegalStateException("all " + NODE_IDS + " test node IDs are taken; raise NODE_IDS");
+        }
+        String id = "node-" + nextId++;
+        NODE.script(id, script);
+        return id;
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

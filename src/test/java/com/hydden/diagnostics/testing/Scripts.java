@@ -1,0 +1,60 @@
+package com.hydden.diagnostics.testing;
+
+import com.google.protobuf.ByteString;
+import com.hydden.diagnostics.grid.api.ProfileChunk;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Node behaviours the tests combine. Every sender honours gRPC flow control, as a Go node does. */
+public final class Scripts {
+
+    public static final int CHUNK = 64 * 1024;
+
+    private Scripts() {
+    }
+
+    /** Answers with {@code body} in chunks of at most 64 KiB. */
+    public static TestNode.Script answer(byte[] body) {
+        return (request, out) -> send(out, body, body.length, null);
+    }
+
+    /** Answers with the first {@code upTo} bytes of {@code body}, then fails with {@code status}. */
+    public static TestNode.Script failAfter(byte[] body, int upTo, Status status) {
+        return (request, out) -> send(out, body, upTo, status);
+    }
+
+    public static TestNode.Script fail(Status status) {
+        return (request, out) -> out.onError(status.asRuntimeException());
+    }
+
+    /** Never answers; the call stays open until the client cancels it. */
+    public static TestNode.Script hang(Runnable onCancel) {
+        return (request, out) -> out.setOnCancelHandler(onCancel);
+    }
+
+    /**
+     * Sends {@code body[0, upTo)} as flow control allows, then completes (status null) or fails. Runs on
+     * gRPC's onReady callbacks, so a slow reader stalls the node rather than filling its memory.
+     */
+    static void send(ServerCallStreamObserver<ProfileChunk> out, byte[] body, int upTo, Status status) {
+        AtomicBoolean done = new AtomicBoolean();
+        int[] offset = {0};
+        Runnable drain = () -> {
+            while (out.isReady() && offset[0] < upTo && !out.isCancelled()) {
+                int n = Math.min(CHUNK, upTo - offset[0]);
+                out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(body, offset[0], n)).build());
+                offset[0] += n;
+            }
+            if (offset[0] >= upTo && !out.isCancelled() && done.compareAndSet(false, true)) {
+                if (status == null) {
+                    out.onCompleted();
+                } else {
+                    out.onError(status.asRuntimeException());
+                }
+            }
+        };
+        out.setOnReadyHandler(drain);
+        drain.run();
+    }
+}

@@ -1,0 +1,99 @@
+package com.hydden.diagnostics.testing;
+
+import com.hydden.diagnostics.grid.api.GridGrpc;
+import com.hydden.diagnostics.grid.api.ProfileChunk;
+import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.grid.api.Stats;
+import com.hydden.diagnostics.grid.api.StatsRequest;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.okhttp.OkHttpServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gRPC grid node on loopback whose answers each test scripts. One server stands in for many
+ * nodes: the request's {@code client} picks the script, so every test gets node IDs of its own.
+ */
+public final class TestNode implements AutoCloseable {
+
+    /** What a node does with one Profile call. */
+    @FunctionalInterface
+    public interface Script {
+        void profile(ProfileRequest request, ServerCallStreamObserver<ProfileChunk> out) throws Exception;
+    }
+
+    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<ProfileRequest>> requests = new ConcurrentHashMap<>();
+    private final Server server;
+
+    public TestNode() {
+        this(0);
+    }
+
+    public TestNode(int port) {
+        try {
+            server = OkHttpServerBuilder.forPort(port, InsecureServerCredentials.create())
+                    .addService(new Service())
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public void script(String client, Script script) {
+        scripts.put(client, script);
+        requests.put(client, new LinkedBlockingQueue<>());
+    }
+
+    /** The next Profile request the node received for {@code client}, waiting at most 10 s. */
+    public ProfileRequest nextRequest(String client) throws InterruptedException {
+        ProfileRequest request = requests.get(client).poll(10, TimeUnit.SECONDS);
+        if (request == null) {
+            throw new AssertionError("node " + client + " received no Profile call within 10 s");
+        }
+        return request;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private final class Service extends GridGrpc.GridImplBase {
+
+        @Override
+        public void getStats(StatsRequest request, StreamObserver<Stats> out) {
+            out.onNext(Stats.newBuilder().setNID("test").setComponent("grid.client").build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void profile(ProfileRequest request, StreamObserver<ProfileChunk> out) {
+            Script script = scripts.get(request.getClient());
+            if (script == null) {
+                out.onError(Status.NOT_FOUND.withDescription("not this node").asRuntimeException());
+                return;
+            }
+            requests.get(request.getClient()).add(request);
+            try {
+                script.profile(request, (ServerCallStreamObserver<ProfileChunk>) out);
+            } catch (Exception e) {
+                out.onError(Status.INTERNAL.withDescription("script failed: " + e).asRuntimeException());
+            }
+        }
+    }
+}
