@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import com.hydden.diagnostics.grid.api.ProfileChunk;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Node behaviours the tests combine. Every sender honours gRPC flow control, as a Go node does. */
@@ -34,10 +36,39 @@ public final class Scripts {
     }
 
     /**
+     * Sends the first {@code head} bytes, waits (at most 30 s) until {@code release} opens, then sends the
+     * rest: lets a test see bytes arrive while the node is still sending.
+     */
+    public static void sendThenAwait(ServerCallStreamObserver<ProfileChunk> out, byte[] body, int head,
+                                     CountDownLatch release) {
+        send(out, body, head, null, () -> {
+            try {
+                if (!release.await(30, TimeUnit.SECONDS)) {
+                    out.onError(Status.ABORTED.withDescription("test never released the node").asRuntimeException());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            for (int offset = head; offset < body.length; offset += CHUNK) {
+                int n = Math.min(CHUNK, body.length - offset);
+                out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(body, offset, n)).build());
+            }
+            out.onCompleted();
+        });
+    }
+
+    /**
      * Sends {@code body[0, upTo)} as flow control allows, then completes (status null) or fails. Runs on
      * gRPC's onReady callbacks, so a slow reader stalls the node rather than filling its memory.
      */
     static void send(ServerCallStreamObserver<ProfileChunk> out, byte[] body, int upTo, Status status) {
+        send(out, body, upTo, status, null);
+    }
+
+    private static void send(ServerCallStreamObserver<ProfileChunk> out, byte[] body, int upTo, Status status,
+                             Runnable then) {
         AtomicBoolean done = new AtomicBoolean();
         int[] offset = {0};
         Runnable drain = () -> {
@@ -47,7 +78,9 @@ public final class Scripts {
                 offset[0] += n;
             }
             if (offset[0] >= upTo && !out.isCancelled() && done.compareAndSet(false, true)) {
-                if (status == null) {
+                if (then != null) {
+                    new Thread(then, "test-node-continuation").start();
+                } else if (status == null) {
                     out.onCompleted();
                 } else {
                     out.onError(status.asRuntimeException());
