@@ -7,12 +7,10 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
 import java.io.File;
 import java.io.IOException;
@@ -70,9 +68,6 @@ public class GridChannels {
     @Inject
     @ConfigProperty(name = "diagnostics.grid.tls.key")
     Optional<String> tlsKey;
-
-    @Resource
-    ManagedThreadFactory threadFactory;
 
     private final Map<NodeAddress, Pooled> channels = new ConcurrentHashMap<>();
     private ChannelCredentials credentials;
@@ -204,9 +199,12 @@ public class GridChannels {
 
     private ThreadFactory named(String prefix) {
         AtomicInteger count = new AtomicInteger();
+        ClassLoader application = GridChannels.class.getClassLoader();
         return runnable -> {
-            Thread thread = threadFactory.newThread(runnable);
-            thread.setName(prefix + "-" + count.incrementAndGet());
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            // See ProfileWriters: the application's own loader, not a ManagedThreadFactory's stale one.
+            thread.setContextClassLoader(application);
             return thread;
         };
     }

@@ -54,10 +54,10 @@ public final class ProfileDownload {
     // Chunks, then the closing Status; capacity for every chunk requested but not taken, plus the Status.
     private final BlockingQueue<Object> received = new ArrayBlockingQueue<>(PREFETCH + 1);
     private final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
+    private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile ScheduledFuture<?> timer;
-    private volatile boolean closed;
 
     private ProfileDownload(GridChannels.Lease lease, CallOptions options, ScheduledExecutorService timers,
                             Duration progressTimeout, String what, int cpuSeconds) {
@@ -110,6 +110,11 @@ public final class ProfileDownload {
         return firstChunk;
     }
 
+    /** Completes with the call's final status once the node's call is over, however it ended. */
+    public CompletionStage<Status> closed() {
+        return closed;
+    }
+
     /**
      * Writes the whole profile to {@code out} as it arrives.
      *
@@ -159,7 +164,7 @@ public final class ProfileDownload {
     }
 
     private void watchProgress() {
-        if (closed) {
+        if (closed.isDone()) {
             return;
         }
         long idleNanos = System.nanoTime() - lastProgressNanos;
@@ -186,7 +191,6 @@ public final class ProfileDownload {
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            closed = true;
             ScheduledFuture<?> pending = timer;
             if (pending != null) {
                 pending.cancel(false);
@@ -205,6 +209,7 @@ public final class ProfileDownload {
                                 "the node returned an empty profile").exception()
                         : GridStatus.toProblem(end, cpuSeconds));
             }
+            closed.complete(end);
         }
     }
 }

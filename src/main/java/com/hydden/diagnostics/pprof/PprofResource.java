@@ -29,7 +29,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code POST /internal/v1/pprof}: one pprof profile from one grid node, streamed back as the node sends it.
  *
  * <p>The request is suspended while the node works (a cpu profile takes its sampling time), so waiting
- * holds no HTTP worker. The status is decided when the first chunk or the failure arrives.
+ * holds no thread. The status is decided when the first chunk or the failure arrives; the body is then
+ * written on a {@link ProfileWriters} thread.
  */
 @Path("pprof")
 public class PprofResource {
@@ -44,6 +45,9 @@ public class PprofResource {
     NodeCalls calls;
 
     @Inject
+    RequestLimits limits;
+
+    @Inject
     ProfileWriters writers;
 
     @Inject
@@ -52,18 +56,22 @@ public class PprofResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse, InputStream body,
-                        @Suspended AsyncResponse response)
-            throws IOException {
+    public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse,
+                        InputStream body, @Suspended AsyncResponse response) throws IOException {
         Instant arrived = Instant.now();
-        if (headers.getMediaType() == null) {
-            throw Problem.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-                    "the request body must be application/json").exception();
-        }
+        requireJson(headers);
         PprofRequest request = PprofRequest.read(body, maxSeconds);
         NodeAddress node = nodes.resolve(request.client());
-        ProfileDownload download = calls.profile(node, request.client(), request.module(),
-                request.profile().wireName(), request.seconds());
+        RequestLimits.Permit permit = limits.admit(request.client());
+        ProfileDownload download;
+        try {
+            download = calls.profile(node, request.client(), request.module(), request.profile().wireName(),
+                    request.seconds());
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        download.closed().whenComplete((end, never) -> permit.close());
         download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
@@ -71,6 +79,14 @@ public class PprofResource {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
             }
         }));
+    }
+
+    private static void requireJson(HttpHeaders headers) {
+        // @Consumes lets a request without Content-Type through; the contract says JSON only.
+        if (headers.getMediaType() == null) {
+            throw Problem.of(Response.Status.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "the request body must be application/json").exception();
+        }
     }
 
     private static Response ok(ProfileType profile, Instant arrived, ProfileBody body) {

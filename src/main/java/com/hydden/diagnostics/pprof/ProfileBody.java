@@ -28,7 +28,7 @@ final class ProfileBody implements StreamingOutput {
         try {
             download.transferTo(out);
         } catch (IOException e) {
-            if (!ConnectionAbort.abort(servletResponse)) {
+            if (!ClientConnection.of(servletResponse).map(ClientConnection::abort).orElse(false)) {
                 LOG.warning(() -> "profile transfer failed (" + e.getMessage() + ") and this server cannot abort"
                         + " the connection; the client may see a clean end");
                 throw e;

@@ -2,8 +2,6 @@ package com.hydden.diagnostics.pprof;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -18,17 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class ProfileWriters implements Executor {
 
-    @Resource
-    ManagedThreadFactory threadFactory;
-
     private ExecutorService threads;
 
     @PostConstruct
     void start() {
         AtomicInteger count = new AtomicInteger();
+        ClassLoader application = ProfileWriters.class.getClassLoader();
         threads = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = threadFactory.newThread(runnable);
-            thread.setName("pprof-writer-" + count.incrementAndGet());
+            Thread thread = new Thread(runnable, "pprof-writer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            // Jersey and Weld load application classes through it when resuming. Not a ManagedThreadFactory:
+            // Payara's default one hands out the context of the first application that looked it up,
+            // which after a redeploy is a stopped one.
+            thread.setContextClassLoader(application);
             return thread;
         });
     }

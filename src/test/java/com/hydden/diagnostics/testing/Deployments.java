@@ -20,14 +20,27 @@ public final class Deployments {
     /** A node ID whose address has nothing listening. */
     public static final String OFFLINE = "offline-node";
 
+    /** A node ID whose host name does not resolve. */
+    public static final String UNRESOLVABLE = "unresolvable-node";
+    /** A node ID whose address accepts TCP connections and never says a word. */
+    public static final String SILENT = "silent-node";
+    /** A node ID with a fixed port of its own, for a test that stops and restarts that node. */
+    public static final String RESTARTING = "restarting-node";
+    public static final int RESTARTING_PORT = closedPort();
+
     public static final TestNode NODE = new TestNode();
+    private static final SilentServer SILENT_SERVER = new SilentServer();
     private static int nextId;
 
     static {
         String nodes = IntStream.range(0, NODE_IDS)
                 .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
                 .collect(Collectors.joining(","));
-        System.setProperty("diagnostics.grid.nodes", nodes + "," + OFFLINE + "=127.0.0.1:" + closedPort());
+        System.setProperty("diagnostics.grid.nodes", String.join(",", nodes,
+                OFFLINE + "=127.0.0.1:" + closedPort(),
+                UNRESOLVABLE + "=no-such-node.invalid:7443",
+                SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
+                RESTARTING + "=127.0.0.1:" + RESTARTING_PORT));
         System.setProperty("diagnostics.grid.tls", "false");
         System.setProperty("diagnostics.grid.timeout", "PT2S");
         System.setProperty("diagnostics.grid.connect-timeout", "PT2S");

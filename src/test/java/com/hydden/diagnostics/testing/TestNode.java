@@ -34,6 +34,7 @@ public final class TestNode implements AutoCloseable {
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
     private final Map<String, BlockingQueue<ProfileRequest>> requests = new ConcurrentHashMap<>();
     private final Server server;
+    private final java.util.concurrent.atomic.AtomicLong profileCalls = new java.util.concurrent.atomic.AtomicLong();
 
     public TestNode() {
         this(0);
@@ -52,6 +53,11 @@ public final class TestNode implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /** Profile calls this node has received, for any client. */
+    public long profileCalls() {
+        return profileCalls.get();
     }
 
     public void script(String client, Script script) {
@@ -83,6 +89,7 @@ public final class TestNode implements AutoCloseable {
 
         @Override
         public void profile(ProfileRequest request, StreamObserver<ProfileChunk> out) {
+            profileCalls.incrementAndGet();
             Script script = scripts.get(request.getClient());
             if (script == null) {
                 out.onError(Status.NOT_FOUND.withDescription("not this node").asRuntimeException());

@@ -1,0 +1,70 @@
+package com.hydden.diagnostics.pprof;
+
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.Optional;
+
+/**
+ * The client's TCP connection under a servlet response, for what the Servlet API cannot do: abort a
+ * committed response, so a profile that failed half-way arrives as a broken transfer (no terminating
+ * chunk) rather than a clean end of a truncated file.
+ *
+ * <p>Payara's web container runs on Grizzly. Its connection is reached through the container's response
+ * (the facade's {@code response}, then {@code getCoyoteResponse().getRequest().getConnection()}), looked up
+ * by name so the WAR needs no server classes. On another container it reports that it could not act,
+ * and the caller falls back to what the Servlet API gives.
+ */
+final class ClientConnection {
+
+    private final Object connection;
+
+    private ClientConnection(Object connection) {
+        this.connection = connection;
+    }
+
+    static Optional<ClientConnection> of(ServletResponse response) {
+        Object target = response;
+        while (target instanceof ServletResponseWrapper wrapper) {
+            target = wrapper.getResponse();
+        }
+        try {
+            Object catalinaResponse = field(target, "response");
+            Object grizzlyResponse = call(catalinaResponse, "getCoyoteResponse");
+            Object grizzlyRequest = call(grizzlyResponse, "getRequest");
+            return Optional.of(new ClientConnection(call(grizzlyRequest, "getConnection")));
+        } catch (ReflectiveOperationException | RuntimeException notGrizzly) {
+            return Optional.empty();
+        }
+    }
+
+    /** Closes the connection at once, dropping whatever is still queued for it. */
+    boolean abort() {
+        try {
+            connection.getClass().getMethod("terminateSilently").invoke(connection);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        Field f = target.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return nonNull(f.get(target), name);
+    }
+
+    private static Object call(Object target, String method) throws ReflectiveOperationException {
+        Method m = target.getClass().getMethod(method);
+        m.setAccessible(true); // public method, possibly declared by a non-public class
+        return nonNull(m.invoke(target), method);
+    }
+
+    private static Object nonNull(Object value, String what) throws ReflectiveOperationException {
+        if (value == null) {
+            throw new ReflectiveOperationException(what + " is null");
+        }
+        return value;
+    }
+}
