@@ -41,7 +41,7 @@ final class CpuSampler {
                 // The sampling thread is RUNNABLE in every dump it takes: that is the observer, not its load.
                 if (thread.getThreadId() != Thread.currentThread().getId()
                         && thread.getThreadState() == Thread.State.RUNNABLE && ranSinceLastTick(thread, lastCpuNanos)) {
-                    JvmProfiles.add(profile, thread, 1, INTERVAL.toNanos());
+                    profile.addStack(thread, 1, INTERVAL.toNanos());
                 }
             }
         }

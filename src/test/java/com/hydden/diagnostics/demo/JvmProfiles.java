@@ -16,7 +16,7 @@ final class JvmProfiles {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     JvmProfiles() {
-        // Blocked and waited times are only measured from here on; the counts cover each thread's life.
+        // JVM-wide and cheap. Blocked and waited times are measured from here on; counts cover each thread's life.
         if (threads.isThreadContentionMonitoringSupported()) {
             threads.setThreadContentionMonitoringEnabled(true);
         }
@@ -26,7 +26,7 @@ final class JvmProfiles {
     byte[] goroutine() {
         ProfileBuilder profile = count("goroutine");
         for (ThreadInfo thread : threads.dumpAllThreads(false, false)) {
-            add(profile, thread, 1);
+            profile.addStack(thread, 1);
         }
         return profile.gzipped();
     }
@@ -34,7 +34,7 @@ final class JvmProfiles {
     /** The JVM records no creation stacks, so all threads ever started share one frame. */
     byte[] threadcreate() {
         ProfileBuilder profile = count("threadcreate");
-        profile.add("java.lang.Thread.start", threads.getTotalStartedThreadCount());
+        profile.addFrame("java.lang.Thread.start", threads.getTotalStartedThreadCount());
         return profile.gzipped();
     }
 
@@ -57,7 +57,7 @@ final class JvmProfiles {
         for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds(), 0)) {
             if (thread != null) {
                 addContention(profile, thread, thread.getBlockedCount() + thread.getWaitedCount(),
-                        millis(thread.getBlockedTime()) + millis(thread.getWaitedTime()));
+                        nanosOf(thread.getBlockedTime()) + nanosOf(thread.getWaitedTime()));
             }
         }
         return profile.gzipped();
@@ -71,7 +71,7 @@ final class JvmProfiles {
         ProfileBuilder profile = contention();
         for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds(), 0)) {
             if (thread != null) {
-                addContention(profile, thread, thread.getBlockedCount(), millis(thread.getBlockedTime()));
+                addContention(profile, thread, thread.getBlockedCount(), nanosOf(thread.getBlockedTime()));
             }
         }
         return profile.gzipped();
@@ -96,13 +96,13 @@ final class JvmProfiles {
             ThreadInfo[] infos = threads.getThreadInfo(ids, 0);
             for (int i = 0; i < ids.length; i++) {
                 if (infos[i] != null && bytes[i] > 0) {
-                    profile.add(threadFrame(infos[i]), 0, bytes[i], 0, 0);
+                    profile.addThread(infos[i], 0, bytes[i], 0, 0);
                 }
             }
         }
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
-                profile.add("[heap pool " + pool.getName() + "]", 0, 0, 0, pool.getUsage().getUsed());
+                profile.addFrame("[heap pool " + pool.getName() + "]", 0, 0, 0, pool.getUsage().getUsed());
             }
         }
         return profile;
@@ -121,25 +121,12 @@ final class JvmProfiles {
 
     private static void addContention(ProfileBuilder profile, ThreadInfo thread, long count, long delayNanos) {
         if (count > 0) {
-            profile.add(threadFrame(thread), count, delayNanos);
+            profile.addThread(thread, count, delayNanos);
         }
-    }
-
-    /** A thread without Java frames (a JVM-internal one) still counts, under its name. */
-    static void add(ProfileBuilder profile, ThreadInfo thread, long... values) {
-        if (thread.getStackTrace().length == 0) {
-            profile.add(threadFrame(thread), values);
-        } else {
-            profile.add(thread.getStackTrace(), values);
-        }
-    }
-
-    private static String threadFrame(ThreadInfo thread) {
-        return "[thread " + thread.getThreadName() + "]";
     }
 
     /** -1 means the JVM does not measure it. */
-    private static long millis(long millis) {
+    private static long nanosOf(long millis) {
         return Math.max(millis, 0) * 1_000_000L;
     }
 }

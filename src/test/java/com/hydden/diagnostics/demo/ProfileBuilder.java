@@ -10,6 +10,7 @@ import com.hydden.diagnostics.demo.pprof.ValueType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ThreadInfo;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,30 +69,48 @@ final class ProfileBuilder {
         return this;
     }
 
+    /** Adds {@code values} to the sample of the thread's current stack (a thread without Java frames: its name). */
+    void addStack(ThreadInfo thread, long... values) {
+        if (thread.getStackTrace().length == 0) {
+            addThread(thread, values);
+        } else {
+            addStack(thread.getStackTrace(), values);
+        }
+    }
+
     /** Adds {@code values} to the sample of {@code stack}, leaf frame first. */
-    void add(StackTraceElement[] stack, long... values) {
+    void addStack(StackTraceElement[] stack, long... values) {
         List<Long> ids = new ArrayList<>(stack.length);
         for (StackTraceElement frame : stack) {
             // The JVM reports -1 for an unknown line and -2 for a native method; pprof has 0 for "unknown".
             ids.add(location(frame.getClassName() + "." + frame.getMethodName(), nullToEmpty(frame.getFileName()),
                     Math.max(frame.getLineNumber(), 0)));
         }
-        add(ids, values);
+        addSample(ids, values);
     }
 
-    /** Adds {@code values} to a sample whose stack is the single frame {@code name}, for facts without a stack. */
-    void add(String name, long... values) {
-        add(List.of(location(name, "", 0)), values);
+    /** Adds {@code values} to a sample of the one frame {@code [thread NAME]}, for a thread's fact without a stack. */
+    void addThread(ThreadInfo thread, long... values) {
+        addFrame("[thread " + thread.getThreadName() + "]", values);
     }
 
-    /** The profile as Go writes it to a file: gzip-compressed profile.proto. */
+    /** Adds {@code values} to a sample of the one frame {@code name}, for a fact without a stack. */
+    void addFrame(String name, long... values) {
+        addSample(List.of(location(name, "", 0)), values);
+    }
+
+    /** The profile as Go writes it to a file: gzip-compressed profile.proto. Call once. */
     byte[] gzipped() {
         return gzip(build());
     }
 
+    /** The profile; call once. */
     Profile build() {
         if (profile.getSampleTypeCount() == 0) {
             throw new IllegalStateException("a profile needs at least one sample type");
+        }
+        if (profile.getSampleCount() > 0 || profile.getStringTableCount() > 0) {
+            throw new IllegalStateException("already built");
         }
         samples.forEach((ids, values) -> {
             Sample.Builder sample = Sample.newBuilder().addAllLocationId(ids);
@@ -100,9 +119,7 @@ final class ProfileBuilder {
             }
             profile.addSample(sample);
         });
-        samples.clear();
         return profile.setDurationNanos(System.nanoTime() - startNanoTime)
-                .clearStringTable()
                 .addAllStringTable(strings)
                 .build();
     }
@@ -117,7 +134,7 @@ final class ProfileBuilder {
         return file.toByteArray();
     }
 
-    private void add(List<Long> locationIds, long... values) {
+    private void addSample(List<Long> locationIds, long... values) {
         if (values.length != profile.getSampleTypeCount()) {
             throw new IllegalArgumentException(values.length + " values for " + profile.getSampleTypeCount() + " sample types");
         }
