@@ -4,12 +4,14 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.channels.SelectableChannel;
 import java.util.Optional;
 
 /**
  * The client's TCP connection under a servlet response, for what the Servlet API cannot do: abort a
  * committed response, so a profile that failed half-way arrives as a broken transfer (no terminating
- * chunk) rather than a clean end of a truncated file.
+ * chunk) rather than a clean end of a truncated file; and reach the socket, so that {@link DisconnectWatch}
+ * can notice a client hanging up while its request is suspended.
  *
  * <p>Payara's web container runs on Grizzly. Its connection is reached through the container's response
  * (the facade's {@code response}, then {@code getCoyoteResponse().getRequest().getConnection()}), looked up
@@ -46,6 +48,15 @@ final class ClientConnection {
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /** The socket channel, for watching it while the container does not read it. */
+    Optional<SelectableChannel> channel() {
+        try {
+            return Optional.of(call(connection, "getChannel")).map(SelectableChannel.class::cast);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

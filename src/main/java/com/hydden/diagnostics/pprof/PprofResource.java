@@ -51,6 +51,9 @@ public class PprofResource {
     ProfileWriters writers;
 
     @Inject
+    DisconnectWatch disconnects;
+
+    @Inject
     @ConfigProperty(name = "diagnostics.pprof.max-seconds")
     int maxSeconds;
 
@@ -72,7 +75,10 @@ public class PprofResource {
             throw e;
         }
         download.closed().whenComplete((end, never) -> permit.close());
+        Runnable stopWatching = disconnects.watch(servletResponse,
+                () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
         download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
+            stopWatching.run();
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
             } else if (!response.resume(ok(request.profile(), arrived, new ProfileBody(download, servletResponse)))) {

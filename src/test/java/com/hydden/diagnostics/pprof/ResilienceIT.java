@@ -38,6 +38,18 @@ class ResilienceIT {
     URL base;
 
     @Test
+    void clientLeavesWhileNodeIsStillProfiling_nodeCallIsCancelledWithinOneSecond() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        String node = Deployments.node(Scripts.hang(cancelled::countDown));
+
+        try (RawHttp request = new RawHttp(base, "{\"client\":\"" + node + "\",\"profile\":\"cpu\",\"seconds\":60}")) {
+            Deployments.NODE.nextRequest(node); // the node is sampling now
+        }
+
+        assertTrue(cancelled.await(1, TimeUnit.SECONDS), "the node was not told that its caller left");
+    }
+
+    @Test
     void fifthConcurrentRequestToOneNode_is429_andPlacesComeBackWhenCallsEnd() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         CountDownLatch cancelled = new CountDownLatch(4);
