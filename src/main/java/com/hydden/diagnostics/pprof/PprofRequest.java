@@ -18,7 +18,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The body of {@code POST /pprof}, checked field by field. Parsing is done here, on the raw bytes, so
@@ -30,6 +32,9 @@ public record PprofRequest(String client, String module, ProfileType profile, in
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final String DEFAULT_MODULE = "grid.client";
     static final int DEFAULT_CPU_SECONDS = 30;
+    /** Unknown fields may hold structures; none the portal sends is anywhere near this deep. */
+    static final int MAX_DEPTH = 64;
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
 
     /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
     public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
@@ -58,7 +63,8 @@ public record PprofRequest(String client, String module, ProfileType profile, in
             return fromObject(json, maxSeconds);
         } catch (JsonParsingException e) {
             throw bad("malformed JSON" + where(e.getLocation()));
-        } catch (JsonException | IllegalStateException | ArithmeticException | NumberFormatException e) {
+        } catch (JsonException | IllegalStateException | NoSuchElementException | ArithmeticException
+                 | NumberFormatException | UnsupportedOperationException e) {
             throw bad("malformed JSON");
         }
     }
@@ -133,18 +139,38 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         return json.getString();
     }
 
+    /**
+     * An integer literal, judged on its text: the parser's own number conversion refuses long numbers with
+     * an exception of its own, and a long one is out of range anyway.
+     */
     private static BigDecimal integer(JsonParser json, JsonParser.Event value, String field) {
-        if (value != JsonParser.Event.VALUE_NUMBER || !json.isIntegralNumber()) {
+        if (value != JsonParser.Event.VALUE_NUMBER) {
             throw bad(field + " must be an integer");
         }
-        return json.getBigDecimal();
+        String text = json.getString();
+        if (!INTEGER.matcher(text).matches()) {
+            throw bad(field + " must be an integer");
+        }
+        // Longer than any int: keep it out of range without converting all of it.
+        return text.length() > 12 ? new BigDecimal(text.startsWith("-") ? "-1e12" : "1e12") : new BigDecimal(text);
     }
 
+    /**
+     * Skips the value that began with {@code value}. By hand rather than with the parser's skipArray and
+     * skipObject, which never return on a body that ends inside the structure.
+     */
     private static void skip(JsonParser json, JsonParser.Event value) {
-        if (value == JsonParser.Event.START_OBJECT) {
-            json.skipObject();
-        } else if (value == JsonParser.Event.START_ARRAY) {
-            json.skipArray();
+        int depth = value == JsonParser.Event.START_OBJECT || value == JsonParser.Event.START_ARRAY ? 1 : 0;
+        while (depth > 0) {
+            switch (json.next()) {
+                case START_OBJECT, START_ARRAY -> {
+                    if (++depth > MAX_DEPTH) {
+                        throw bad("the request body nests deeper than " + MAX_DEPTH + " levels");
+                    }
+                }
+                case END_OBJECT, END_ARRAY -> depth--;
+                default -> { }
+            }
         }
     }
 

@@ -2,11 +2,13 @@ package com.hydden.diagnostics.pprof;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.problem.ProblemException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,17 +90,23 @@ class PprofRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "-1", "301", "99999999999999999999999", "1e400"})
+    @ValueSource(strings = {"0", "-1", "301", "99999999999999999999999", "-99999999999999999999999"})
     void secondsOutOfRange_isRefused(String seconds) {
         String detail = refusal("{\"client\":\"n\",\"profile\":\"cpu\",\"seconds\":" + seconds + "}");
         assertTrue(detail.startsWith("seconds must be"), detail);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1.5", "\"30\"", "true", "null", "[30]"})
+    @ValueSource(strings = {"1.5", "30.0", "3e1", "1e400", "\"30\"", "true", "null", "[30]"})
     void secondsOfWrongType_isRefused(String seconds) {
         assertEquals("seconds must be an integer",
                 refusal("{\"client\":\"n\",\"profile\":\"cpu\",\"seconds\":" + seconds + "}"));
+    }
+
+    @Test
+    void secondsOfThousandsOfDigits_isOutOfRangeNotAnError() {
+        String detail = refusal("{\"client\":\"n\",\"profile\":\"cpu\",\"seconds\":" + "9".repeat(5000) + "}");
+        assertEquals("seconds must be an integer from 1 to 300", detail);
     }
 
     @Test
@@ -128,13 +136,21 @@ class PprofRequestTest {
     }
 
     @Test
-    void deepNesting_isRefusedWithoutBlowingTheStack() {
+    void deepNesting_isRefused() {
         String deep = "{\"x\":" + "[".repeat(30_000) + "]".repeat(30_000) + ",\"client\":\"n\",\"profile\":\"heap\"}";
-        try {
-            assertEquals(ProfileType.HEAP, parse(deep).profile());
-        } catch (ProblemException refused) {
-            assertEquals(400, refused.problem().status());
-        }
+        assertEquals("the request body nests deeper than 64 levels", refusal(deep));
+    }
+
+    @Test
+    void nestingAtTheLimit_isAccepted() {
+        String nested = "{\"x\":" + "[".repeat(64) + "]".repeat(64) + ",\"client\":\"n\",\"profile\":\"heap\"}";
+        assertEquals("n", parse(nested).client());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"x\":[[[[", "{\"x\":{\"y\":{", "{\"x\":[1,{\"a\":[", "{\"x\":[\"unterminated"})
+    void bodyEndingInsideAnUnknownField_isRefusedPromptly(String body) {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> refusal(body));
     }
 
     @Test
