@@ -133,6 +133,7 @@ public class GridChannels {
     private ManagedChannel open(NodeAddress address) {
         return OkHttpChannelBuilder.forAddress(address.socketHost(), address.port(), credentials)
                 .executor(grpcThreads)
+                .offloadExecutor(grpcThreads)
                 .transportExecutor(grpcThreads)
                 .scheduledExecutorService(timers)
                 .userAgent("hydden-diagnostics")
