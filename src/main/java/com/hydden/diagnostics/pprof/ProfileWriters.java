@@ -5,6 +5,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +33,11 @@ public class ProfileWriters implements Executor {
             thread.setName("pprof-writer-" + count.incrementAndGet());
             return thread;
         });
+    }
+
+    void startWithTheApplication(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // Created on the deployment thread. Created lazily on a gRPC thread instead, the @Resource lookup can
+        // resolve through the class loader of an application deployed there before, and fails.
     }
 
     @Override
