@@ -49,7 +49,7 @@ class JwksOverHttpsIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return Deployments.war("diagnostics-jwks-https", Map.of(
+        return Deployments.war(Map.of(
                 "diagnostics.auth.jwt.jwks", idp.url(),
                 "diagnostics.auth.jwt.jwks.trust", idp.trustPem().toString()));
     }

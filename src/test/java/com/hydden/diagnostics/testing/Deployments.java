@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
@@ -49,27 +48,24 @@ public final class Deployments {
     }
 
     public static WebArchive war() {
-        configure(Map.of());
-        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
+        return war(Map.of());
     }
 
     /**
-     * The WAR deployed as {@code name} with {@code overrides} on top of the shared configuration. The
-     * application reads its configuration when it starts, so the overrides hold for this deployment only: the
-     * next {@link #war()} restores the shared values. The own name keeps its configuration apart from others'.
+     * The WAR with {@code overrides} on top of the shared configuration. The application reads its
+     * configuration when it starts, so the overrides hold for this deployment only: the next {@link #war()}
+     * restores the shared values. Every deployment keeps the one name: the embedded server's default
+     * ManagedThreadFactory stays bound to the first application that used it, and a later application of
+     * another name gets threads that cannot run.
      */
-    public static synchronized WebArchive war(String name, Map<String, String> overrides) {
-        configure(overrides);
-        return ShrinkWrap.create(ZipImporter.class, name + ".war").importFrom(packagedWar()).as(WebArchive.class);
-    }
-
-    private static synchronized void configure(Map<String, String> overrides) {
+    public static synchronized WebArchive war(Map<String, String> overrides) {
         overridden.forEach(System::clearProperty);
         overridden.clear();
         AUTH.forEach(System::setProperty);
         overrides.forEach(System::setProperty);
         overridden.addAll(overrides.keySet());
         overridden.removeAll(AUTH.keySet());
+        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
     }
 
     private static File packagedWar() {
