@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which browser origins may use the session cookie. A browser names the page that made a request in
+ * Which browser origins may use the login cookie. A browser names the page that made a request in
  * {@code Origin}; a request carrying the cookie from a page of another site is refused, so that site cannot
  * make a logged-in browser take profiles. With no list configured, only pages of the host the request was
  * sent to count.

@@ -262,7 +262,7 @@ class AuthIT {
         assertPermissionDenied(bearer(token), token);
     }
 
-    // --- helpers ---
+    // --- requests and checks ---
 
     HttpRequest.Builder bearer(String token) {
         secrets.add(token);
