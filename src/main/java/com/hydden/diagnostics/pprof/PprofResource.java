@@ -1,5 +1,6 @@
 package com.hydden.diagnostics.pprof;
 
+import com.hydden.diagnostics.audit.AuditRecord;
 import com.hydden.diagnostics.grid.NodeAddress;
 import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -60,10 +62,13 @@ public class PprofResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse,
-                        InputStream body, @Suspended AsyncResponse response) throws IOException {
+                        @Context ContainerRequestContext context, InputStream body, @Suspended AsyncResponse response)
+            throws IOException {
         Instant arrived = Instant.now();
         requireJson(headers);
         PprofRequest request = PprofRequest.read(body, maxSeconds);
+        AuditRecord audit = AuditRecord.of(context);
+        audit.asked(request.client(), request.module(), request.profile().wireName(), request.seconds());
         NodeAddress node = nodes.resolve(request.client());
         RequestLimits.Permit permit = limits.admit(request.client());
         ProfileDownload download;
@@ -81,8 +86,9 @@ public class PprofResource {
             stopWatching.run();
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
-            } else if (!response.resume(ok(request.profile(), arrived, new ProfileBody(download, servletResponse)))) {
+            } else if (!response.resume(ok(request.profile(), arrived, new ProfileBody(download, servletResponse, audit)))) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
+                audit.unanswered();
             }
         }));
     }

@@ -1,5 +1,6 @@
 package com.hydden.diagnostics.pprof;
 
+import com.hydden.diagnostics.audit.AuditRecord;
 import com.hydden.diagnostics.grid.ProfileDownload;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -17,10 +18,12 @@ final class ProfileBody implements StreamingOutput {
 
     private final ProfileDownload download;
     private final HttpServletResponse servletResponse;
+    private final AuditRecord audit;
 
-    ProfileBody(ProfileDownload download, HttpServletResponse servletResponse) {
+    ProfileBody(ProfileDownload download, HttpServletResponse servletResponse, AuditRecord audit) {
         this.download = download;
         this.servletResponse = servletResponse;
+        this.audit = audit;
     }
 
     @Override
@@ -28,6 +31,7 @@ final class ProfileBody implements StreamingOutput {
         try {
             download.transferTo(out);
         } catch (IOException e) {
+            audit.transferAborted();
             if (!ClientConnection.of(servletResponse).map(ClientConnection::abort).orElse(false)) {
                 LOG.warning(() -> "profile transfer failed (" + e.getMessage() + ") and this server cannot abort"
                         + " the connection; the client may see a clean end");

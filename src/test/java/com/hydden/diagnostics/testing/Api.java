@@ -27,7 +27,13 @@ public final class Api {
         return pprof;
     }
 
+    /** A POST with the default credential (an API token holding the role); {@code setHeader} replaces it. */
     public HttpRequest.Builder post(String json) {
+        return anonymous(json).header("Authorization", "Bearer " + TestCredentials.DEFAULT_API_TOKEN);
+    }
+
+    /** A POST without any credential. */
+    public HttpRequest.Builder anonymous(String json) {
         return HttpRequest.newBuilder(pprof)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")

@@ -4,6 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -30,6 +33,13 @@ public final class Deployments {
 
     public static final TestNode NODE = new TestNode();
     private static final SilentServer SILENT_SERVER = new SilentServer();
+    /** Authentication as every IT expects it; {@link Api} sends the default API token. */
+    static final Map<String, String> AUTH = Map.of(
+            "diagnostics.auth.jwt.jwks", TestCredentials.JWKS.toString(),
+            "diagnostics.auth.jwt.issuer", TestCredentials.ISSUER,
+            "diagnostics.auth.jwt.audience", TestCredentials.AUDIENCE,
+            "diagnostics.auth.api-tokens", TestCredentials.API_TOKENS.toString());
+    private static final Set<String> overridden = new HashSet<>();
     private static int nextId;
 
     static {
@@ -44,14 +54,33 @@ public final class Deployments {
         System.setProperty("diagnostics.grid.tls", "false");
         System.setProperty("diagnostics.grid.timeout", "PT2S");
         System.setProperty("diagnostics.grid.connect-timeout", "PT2S");
+        AUTH.forEach(System::setProperty);
     }
 
     private Deployments() {
     }
 
     public static WebArchive war() {
-        String path = System.getProperty("diagnostics.war", "target/diagnostics.war");
-        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(path));
+        return war(Map.of());
+    }
+
+    /**
+     * The WAR with {@code overrides} on top of the shared configuration. The application reads its
+     * configuration when it starts, so the overrides hold for this deployment only: the next {@link #war()}
+     * restores the shared values. Every deployment keeps the one name, as a redeployed application does.
+     */
+    public static synchronized WebArchive war(Map<String, String> overrides) {
+        overridden.forEach(System::clearProperty);
+        overridden.clear();
+        AUTH.forEach(System::setProperty);
+        overrides.forEach(System::setProperty);
+        overridden.addAll(overrides.keySet());
+        overridden.removeAll(AUTH.keySet());
+        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
+    }
+
+    private static File packagedWar() {
+        return new File(System.getProperty("diagnostics.war", "target/diagnostics.war"));
     }
 
     /** A node ID of the test's own, answering with {@code script}. */

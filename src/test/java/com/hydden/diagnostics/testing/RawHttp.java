@@ -16,6 +16,7 @@ public final class RawHttp implements AutoCloseable {
         OutputStream out = socket.getOutputStream();
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         out.write(("POST /internal/v1/pprof HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
+                + "Authorization: Bearer " + TestCredentials.DEFAULT_API_TOKEN + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.write(body);

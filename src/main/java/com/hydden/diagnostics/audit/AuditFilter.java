@@ -1,0 +1,58 @@
+package com.hydden.diagnostics.audit;
+
+import jakarta.annotation.Priority;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.security.Principal;
+
+/**
+ * Opens the audit record of every pprof request before anything can refuse it (it runs ahead of the
+ * authentication filter), and adds the caller and status once the answer is decided. The record is written by
+ * {@link AuditInterceptor} after the body's last byte, or here when the answer has no body.
+ *
+ * <p>The client IP is the connection's peer: a forwarded-for header is the client's own claim.
+ */
+@Provider
+@PreMatching
+@Priority(Priorities.AUTHENTICATION - 100)
+public class AuditFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+    static final String AUDITED_PATH = "pprof";
+    static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+    @Context
+    HttpServletRequest servletRequest;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath().replaceAll("^/+|/+$", "");
+        if (path.equals(AUDITED_PATH) || path.startsWith(AUDITED_PATH + "/")) {
+            request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr()));
+        }
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!(request.getProperty(AuditRecord.PROPERTY) instanceof AuditRecord record)) {
+            return;
+        }
+        SecurityContext security = request.getSecurityContext();
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        if (principal != null) {
+            record.caller(principal.getName(), security.getAuthenticationScheme());
+        }
+        record.status(response.getStatus());
+        response.getHeaders().putSingle(REQUEST_ID_HEADER, record.requestId());
+        if (!response.hasEntity()) {
+            record.write(0L, null, "complete");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package com.hydden.diagnostics.audit;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What the audit trail says about one pprof request, filled in by whoever learns a part of it (the filters,
+ * the resource, the body writer) and written once, as one JSON line, when the request has ended.
+ *
+ * <p>It holds no credential by construction: the caller comes from the request's security context, never
+ * from a header.
+ */
+public final class AuditRecord {
+
+    /** The logger the trail is written to; route it with the server's logging configuration. */
+    public static final String LOGGER = "diagnostics.audit";
+    static final String PROPERTY = AuditRecord.class.getName();
+    private static final Logger AUDIT = Logger.getLogger(LOGGER);
+
+    private final Instant time = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final String requestId;
+    private final String method;
+    private final String clientIp;
+    private final boolean detached;
+    private final AtomicBoolean written = new AtomicBoolean();
+
+    private volatile String caller;
+    private volatile String scheme;
+    private volatile String node;
+    private volatile String module;
+    private volatile String profile;
+    private volatile Integer seconds;
+    private volatile int status;
+    private volatile boolean transferAborted;
+
+    AuditRecord(String method, String clientIp) {
+        this(method, clientIp, false);
+    }
+
+    private AuditRecord(String method, String clientIp, boolean detached) {
+        this.requestId = UUID.randomUUID().toString();
+        this.method = method;
+        this.clientIp = clientIp;
+        this.detached = detached;
+    }
+
+    /** The record of this request; a detached one, never written, when the request is not audited. */
+    public static AuditRecord of(ContainerRequestContext request) {
+        return of(request::getProperty);
+    }
+
+    static AuditRecord of(Function<String, Object> properties) {
+        return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, true);
+    }
+
+    /** What was asked for; {@code seconds} is the cpu sampling time, 0 for the other profiles. */
+    public void asked(String node, String module, String profile, int seconds) {
+        this.node = node;
+        this.module = module;
+        this.profile = profile;
+        this.seconds = seconds;
+    }
+
+    /** The 200 body stopped before its end (the node failed) and the connection was cut. */
+    public void transferAborted() {
+        this.transferAborted = true;
+    }
+
+    /** The request ended without an answer being written (it was over before the node's answer came). */
+    public void unanswered() {
+        write(null, null, "unanswered");
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    void caller(String caller, String scheme) {
+        this.caller = caller;
+        this.scheme = scheme;
+    }
+
+    void status(int status) {
+        this.status = status;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /**
+     * Writes the line; later calls do nothing.
+     *
+     * @param bytes  the entity bytes sent, null when unknown
+     * @param sha256 their digest, only for a 200
+     */
+    void write(Long bytes, byte[] sha256, String outcome) {
+        if (detached || !written.compareAndSet(false, true)) {
+            return;
+        }
+        String line = toJson(bytes, sha256, transferAborted && outcome.equals("complete") ? "aborted" : outcome);
+        AUDIT.log(Level.INFO, line);
+    }
+
+    String toJson(Long bytes, byte[] sha256, String outcome) {
+        JsonObjectBuilder json = Json.createObjectBuilder()
+                .add("time", time.toString())
+                .add("requestId", requestId);
+        add(json, "method", method);
+        add(json, "caller", caller);
+        add(json, "scheme", scheme);
+        add(json, "clientIp", clientIp);
+        add(json, "node", node);
+        add(json, "module", module);
+        add(json, "profile", profile);
+        if (seconds == null) {
+            json.addNull("seconds");
+        } else {
+            json.add("seconds", seconds);
+        }
+        if (status == 0) {
+            json.addNull("status");
+        } else {
+            json.add("status", status);
+        }
+        if (bytes == null) {
+            json.addNull("bytes");
+        } else {
+            json.add("bytes", bytes);
+        }
+        json.add("durationMs", Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        add(json, "sha256", sha256 == null ? null : HexFormat.of().formatHex(sha256));
+        json.add("outcome", outcome);
+        return json.build().toString();
+    }
+
+    private static void add(JsonObjectBuilder json, String name, String value) {
+        if (value == null) {
+            json.addNull(name);
+        } else {
+            json.add(name, value);
+        }
+    }
+}
