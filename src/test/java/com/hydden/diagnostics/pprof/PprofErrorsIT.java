@@ -61,7 +61,7 @@ class PprofErrorsIT {
     @Test
     void textPlainBody_is415() throws Exception {
         Api api = new Api(base);
-        HttpResponse<byte[]> response = api.send(HttpRequest.newBuilder(api.pprofUri())
+        HttpResponse<byte[]> response = api.send(api.request()
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString(body("x", "heap"))).build());
         assertProblem(response, 415, "unsupported-media-type");
@@ -70,7 +70,7 @@ class PprofErrorsIT {
     @Test
     void missingContentType_is415() throws Exception {
         Api api = new Api(base);
-        HttpResponse<byte[]> response = api.send(HttpRequest.newBuilder(api.pprofUri())
+        HttpResponse<byte[]> response = api.send(api.request()
                 .POST(HttpRequest.BodyPublishers.ofString(body("x", "heap"))).build());
         assertProblem(response, 415, "unsupported-media-type");
     }
@@ -78,7 +78,7 @@ class PprofErrorsIT {
     @Test
     void getInsteadOfPost_is405() throws Exception {
         Api api = new Api(base);
-        assertProblem(api.send(HttpRequest.newBuilder(api.pprofUri()).GET().build()), 405, "method-not-allowed");
+        assertProblem(api.send(api.request().GET().build()), 405, "method-not-allowed");
     }
 
     @Test

@@ -27,6 +27,13 @@ public final class Api {
         return pprof;
     }
 
+    /** Any request to the endpoint, with the default credential; the test sets method, body and headers. */
+    public HttpRequest.Builder request() {
+        return HttpRequest.newBuilder(pprof)
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + TestCredentials.DEFAULT_API_TOKEN);
+    }
+
     /** A POST with the default credential (an API token holding the role); {@code setHeader} replaces it. */
     public HttpRequest.Builder post(String json) {
         return anonymous(json).header("Authorization", "Bearer " + TestCredentials.DEFAULT_API_TOKEN);
