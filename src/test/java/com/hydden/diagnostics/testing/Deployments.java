@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -41,23 +42,32 @@ public final class Deployments {
             "diagnostics.auth.api-tokens", TestCredentials.API_TOKENS.toString());
     private static final Set<String> overridden = new HashSet<>();
     private static int nextId;
+    public static final String NODES_KEY = "diagnostics.grid.nodes";
+
+    /** The configuration every deployment starts from. */
+    private static final Map<String, String> SHARED = new HashMap<>(AUTH);
 
     static {
         String nodes = IntStream.range(0, NODE_IDS)
                 .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
                 .collect(Collectors.joining(","));
-        System.setProperty("diagnostics.grid.nodes", String.join(",", nodes,
+        SHARED.put(NODES_KEY, String.join(",", nodes,
                 OFFLINE + "=127.0.0.1:" + closedPort(),
                 UNRESOLVABLE + "=no-such-node.invalid:7443",
                 SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
                 RESTARTING + "=127.0.0.1:" + RESTARTING_PORT));
-        System.setProperty("diagnostics.grid.tls", "false");
-        System.setProperty("diagnostics.grid.timeout", "PT2S");
-        System.setProperty("diagnostics.grid.connect-timeout", "PT2S");
-        AUTH.forEach(System::setProperty);
+        SHARED.put("diagnostics.grid.tls", "false");
+        SHARED.put("diagnostics.grid.timeout", "PT2S");
+        SHARED.put("diagnostics.grid.connect-timeout", "PT2S");
+        SHARED.forEach(System::setProperty);
     }
 
     private Deployments() {
+    }
+
+    /** The shared node list, for a deployment that adds nodes of its own. */
+    public static String sharedNodes() {
+        return SHARED.get(NODES_KEY);
     }
 
     public static WebArchive war() {
@@ -72,10 +82,10 @@ public final class Deployments {
     public static synchronized WebArchive war(Map<String, String> overrides) {
         overridden.forEach(System::clearProperty);
         overridden.clear();
-        AUTH.forEach(System::setProperty);
+        SHARED.forEach(System::setProperty);
         overrides.forEach(System::setProperty);
         overridden.addAll(overrides.keySet());
-        overridden.removeAll(AUTH.keySet());
+        overridden.removeAll(SHARED.keySet());
         return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
     }
 
