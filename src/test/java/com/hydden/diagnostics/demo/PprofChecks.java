@@ -20,19 +20,19 @@ import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /** Reads pprof files and checks the rules every pprof file keeps, whoever wrote it. */
-final class PprofChecks {
+public final class PprofChecks {
 
     private PprofChecks() {
     }
 
-    static Profile parse(byte[] gzipped) throws IOException {
+    public static Profile parse(byte[] gzipped) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
             return Profile.parseFrom(in);
         }
     }
 
     /** "type/unit" of each sample type, in order. */
-    static List<String> sampleTypes(Profile profile) {
+    public static List<String> sampleTypes(Profile profile) {
         return profile.getSampleTypeList().stream().map(t -> valueType(profile, t)).toList();
     }
 
@@ -45,7 +45,7 @@ final class PprofChecks {
     }
 
     /** The names of the functions of the sample's stack, leaf first. */
-    static List<String> stack(Profile profile, Sample sample) {
+    public static List<String> stack(Profile profile, Sample sample) {
         return sample.getLocationIdList().stream()
                 .map(id -> profile.getLocationList().stream().filter(l -> l.getId() == id).findFirst().orElseThrow())
                 .flatMap(location -> location.getLineList().stream())
@@ -61,7 +61,7 @@ final class PprofChecks {
                 .sum();
     }
 
-    static void assertWellFormed(Profile profile) {
+    public static void assertWellFormed(Profile profile) {
         int strings = profile.getStringTableCount();
         assertTrue(strings > 0, "string table is empty");
         assertEquals("", profile.getStringTable(0), "string_table[0]");
