@@ -1,9 +1,7 @@
 package com.hydden.diagnostics.grid;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -12,9 +10,6 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -80,7 +75,7 @@ public class GridChannels {
         if (maxChannels < 1) {
             throw new IllegalArgumentException("diagnostics.grid.max-channels: must be at least 1, is " + maxChannels);
         }
-        credentials = credentials();
+        credentials = NodeCredentials.of(tls, tlsTrust, tlsCert, tlsKey);
         grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
         timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
         long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
@@ -160,36 +155,6 @@ public class GridChannels {
                         e.getValue().channel.shutdown();
                     }
                 });
-    }
-
-    private ChannelCredentials credentials() {
-        if (!tls) {
-            return InsecureChannelCredentials.create();
-        }
-        if (tlsCert.isPresent() != tlsKey.isPresent()) {
-            throw new IllegalArgumentException("diagnostics.grid.tls.cert and diagnostics.grid.tls.key go together");
-        }
-        try {
-            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-            if (tlsTrust.isPresent()) {
-                builder.trustManager(readable("diagnostics.grid.tls.trust", tlsTrust.get()));
-            }
-            if (tlsCert.isPresent()) {
-                builder.keyManager(readable("diagnostics.grid.tls.cert", tlsCert.get()),
-                        readable("diagnostics.grid.tls.key", tlsKey.get()));
-            }
-            return builder.build();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("diagnostics.grid.tls.*: cannot load the PEM files: " + e.getMessage());
-        }
-    }
-
-    private static File readable(String key, String path) {
-        File file = new File(path);
-        if (!file.canRead()) {
-            throw new UncheckedIOException(new IOException(key + ": cannot read " + path));
-        }
-        return file;
     }
 
     static void requirePositive(String key, Duration value) {
