@@ -200,8 +200,10 @@ public final class ProfileDownload {
             Status end = abandoned != null ? abandoned : status;
             received.add(end);
             if (!end.isOk()) {
-                LOG.log(firstChunk.isDone() ? Level.WARNING : Level.INFO,
-                        () -> what + " ended with " + end.getCode() + ": " + end.getDescription());
+                // An offline node is routine; a broken transfer or a TLS failure (a certificate to renew or
+                // trust, a name to fix) is for an operator to look at.
+                Level level = firstChunk.isDone() || GridStatus.isTlsFailure(end) ? Level.WARNING : Level.INFO;
+                LOG.log(level, () -> what + " ended with " + GridStatus.describe(end));
             }
             if (!firstChunk.isDone()) {
                 firstChunk.completeExceptionally(end.isOk()
