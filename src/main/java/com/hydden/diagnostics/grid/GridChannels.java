@@ -1,6 +1,7 @@
 package com.hydden.diagnostics.grid;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import jakarta.annotation.PostConstruct;
@@ -82,15 +83,34 @@ public class GridChannels {
         timers.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The channel to {@code address}, held until {@link Lease#release()}. */
+    /**
+     * The channel to {@code address}, held until {@link Lease#release()}.
+     *
+     * <p>A channel whose last connection attempt failed is replaced by a new one. Kept, it would fail every
+     * call at once with that old failure until its reconnect backoff ends (a restarted node would still look
+     * offline), or, with wait-for-ready calls, hold them until the connect timeout and lose the reason. A new
+     * channel makes this request's own attempt: the node's answer, or the failure and its cause (connection
+     * refused, TLS handshake, host name), at once. A failed channel carries no call to disturb.
+     */
     public Lease lease(NodeAddress address) {
         Pooled[] created = new Pooled[1];
+        Pooled[] failed = new Pooled[1];
         Pooled pooled = channels.compute(address, (key, existing) -> {
-            Pooled p = existing != null ? existing : (created[0] = new Pooled(open(key)));
+            Pooled p = existing;
+            if (p != null && p.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                failed[0] = p;
+                p = null;
+            }
+            if (p == null) {
+                p = created[0] = new Pooled(open(key));
+            }
             p.active++;
             p.lastUsedNanos = System.nanoTime();
             return p;
         });
+        if (failed[0] != null) {
+            failed[0].channel.shutdown();
+        }
         if (created[0] != null && channels.size() > maxChannels) {
             closeLeastRecentlyUsed();
         }
