@@ -1,9 +1,8 @@
 package com.hydden.diagnostics.grid;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -12,9 +11,6 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -80,22 +76,41 @@ public class GridChannels {
         if (maxChannels < 1) {
             throw new IllegalArgumentException("diagnostics.grid.max-channels: must be at least 1, is " + maxChannels);
         }
-        credentials = credentials();
+        credentials = NodeCredentials.of(tls, tlsTrust, tlsCert, tlsKey);
         grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
         timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
         long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
         timers.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The channel to {@code address}, held until {@link Lease#release()}. */
+    /**
+     * The channel to {@code address}, held until {@link Lease#release()}.
+     *
+     * <p>A channel whose last connection attempt failed is replaced by a new one. Kept, it would fail every
+     * call at once with that old failure until its reconnect backoff ends (a restarted node would still look
+     * offline), or, with wait-for-ready calls, hold them until the connect timeout and lose the reason. A new
+     * channel makes this request's own attempt: the node's answer, or the failure and its cause (connection
+     * refused, TLS handshake, host name), at once. A failed channel carries no call to disturb.
+     */
     public Lease lease(NodeAddress address) {
         Pooled[] created = new Pooled[1];
+        Pooled[] failed = new Pooled[1];
         Pooled pooled = channels.compute(address, (key, existing) -> {
-            Pooled p = existing != null ? existing : (created[0] = new Pooled(open(key)));
+            Pooled p = existing;
+            if (p != null && p.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                failed[0] = p;
+                p = null;
+            }
+            if (p == null) {
+                p = created[0] = new Pooled(open(key));
+            }
             p.active++;
             p.lastUsedNanos = System.nanoTime();
             return p;
         });
+        if (failed[0] != null) {
+            failed[0].channel.shutdown();
+        }
         if (created[0] != null && channels.size() > maxChannels) {
             closeLeastRecentlyUsed();
         }
@@ -160,36 +175,6 @@ public class GridChannels {
                         e.getValue().channel.shutdown();
                     }
                 });
-    }
-
-    private ChannelCredentials credentials() {
-        if (!tls) {
-            return InsecureChannelCredentials.create();
-        }
-        if (tlsCert.isPresent() != tlsKey.isPresent()) {
-            throw new IllegalArgumentException("diagnostics.grid.tls.cert and diagnostics.grid.tls.key go together");
-        }
-        try {
-            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-            if (tlsTrust.isPresent()) {
-                builder.trustManager(readable("diagnostics.grid.tls.trust", tlsTrust.get()));
-            }
-            if (tlsCert.isPresent()) {
-                builder.keyManager(readable("diagnostics.grid.tls.cert", tlsCert.get()),
-                        readable("diagnostics.grid.tls.key", tlsKey.get()));
-            }
-            return builder.build();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("diagnostics.grid.tls.*: cannot load the PEM files: " + e.getMessage());
-        }
-    }
-
-    private static File readable(String key, String path) {
-        File file = new File(path);
-        if (!file.canRead()) {
-            throw new UncheckedIOException(new IOException(key + ": cannot read " + path));
-        }
-        return file;
     }
 
     static void requirePositive(String key, Duration value) {

@@ -5,6 +5,7 @@ import com.hydden.diagnostics.problem.ProblemException;
 import io.grpc.Status;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
  * The one table from a node's gRPC status to the HTTP answer. Node messages are not passed on: they are
@@ -16,6 +17,33 @@ final class GridStatus {
     static final int DEFAULT_RETRY_SECONDS = 30;
 
     private GridStatus() {
+    }
+
+    /**
+     * The status as the log shows it. A transport failure (refused connection, TLS handshake, host name
+     * mismatch) is an UNAVAILABLE without description whose reason is only in the cause, so the causes go in.
+     */
+    static String describe(Status status) {
+        StringBuilder text = new StringBuilder(status.getCode().toString());
+        if (status.getDescription() != null) {
+            text.append(": ").append(status.getDescription());
+        }
+        for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message == null || text.indexOf(message) < 0) { // JSSE repeats a message down its chain
+                text.append("; caused by ").append(cause);
+            }
+        }
+        return text.toString();
+    }
+
+    static boolean isTlsFailure(Status status) {
+        for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static ProblemException toProblem(Status status, int cpuSeconds) {

@@ -7,7 +7,6 @@ import com.hydden.diagnostics.problem.Problem;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import jakarta.ws.rs.core.Response;
@@ -71,16 +70,11 @@ public final class ProfileDownload {
 
     static ProfileDownload start(GridChannels.Lease lease, ScheduledExecutorService timers, ProfileRequest request,
                                  Duration connectTimeout, Duration timeout) {
-        ManagedChannel channel = lease.channel();
-        CallOptions options = CallOptions.DEFAULT;
-        if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
-            // The node was down when last tried: retry now instead of failing fast until the backoff ends,
-            // and let this call wait for the new connection (bounded by the connect timer below).
-            channel.resetConnectBackoff();
-            options = options.withWaitForReady();
-        }
+        // Not wait-for-ready: the lease's channel is new or not failed (see GridChannels#lease), so a call
+        // fails only on this attempt's own failure, and at once, with its cause.
         String what = request.getProfile() + " profile of node " + request.getClient();
-        ProfileDownload download = new ProfileDownload(lease, options, timers, timeout, what, request.getSeconds());
+        ProfileDownload download = new ProfileDownload(lease, CallOptions.DEFAULT, timers, timeout, what,
+                request.getSeconds());
         download.begin(request, connectTimeout, timeout.plusSeconds(request.getSeconds()));
         return download;
     }
@@ -200,8 +194,10 @@ public final class ProfileDownload {
             Status end = abandoned != null ? abandoned : status;
             received.add(end);
             if (!end.isOk()) {
-                LOG.log(firstChunk.isDone() ? Level.WARNING : Level.INFO,
-                        () -> what + " ended with " + end.getCode() + ": " + end.getDescription());
+                // An offline node is routine; a broken transfer or a TLS failure (a certificate to renew or
+                // trust, a name to fix) is for an operator to look at.
+                Level level = firstChunk.isDone() || GridStatus.isTlsFailure(end) ? Level.WARNING : Level.INFO;
+                LOG.log(level, () -> what + " ended with " + GridStatus.describe(end));
             }
             if (!firstChunk.isDone()) {
                 firstChunk.completeExceptionally(end.isOk()

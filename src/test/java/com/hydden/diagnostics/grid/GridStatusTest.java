@@ -1,10 +1,14 @@
 package com.hydden.diagnostics.grid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.problem.ProblemException;
 import io.grpc.Status;
+import java.net.ConnectException;
 import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 class GridStatusTest {
@@ -41,5 +45,19 @@ class GridStatusTest {
     void nodeMessages_areNotPassedOn() {
         String secret = "panic at /srv/node/secret.go:42";
         assertEquals(false, GridStatus.toProblem(Status.INTERNAL.withDescription(secret), 0).problem().toJson().contains(secret));
+    }
+    @Test
+    void describe_carriesTheTransportsCause_withoutJsseRepetitions() {
+        Exception root = new Exception("unable to find valid certification path to requested target");
+        Exception validator = new Exception("PKIX path building failed: " + root, root);
+        SSLHandshakeException handshake = new SSLHandshakeException("PKIX path building failed: " + root);
+        handshake.initCause(validator);
+        Status status = Status.UNAVAILABLE.withCause(handshake);
+
+        assertEquals("UNAVAILABLE; caused by " + handshake, GridStatus.describe(status));
+        assertTrue(GridStatus.isTlsFailure(status));
+        assertFalse(GridStatus.isTlsFailure(Status.UNAVAILABLE.withCause(new ConnectException("Connection refused"))));
+        assertEquals("UNAVAILABLE: no connection within PT5S",
+                GridStatus.describe(Status.UNAVAILABLE.withDescription("no connection within PT5S")));
     }
 }

@@ -64,7 +64,7 @@ class LoadIT {
                 .collect(Collectors.joining(","));
         // Opening 2,000 connections at once on two cores takes longer than the shared 2 s limits.
         return Deployments.war(Map.of(
-                Deployments.NODES_KEY, Deployments.sharedNodes() + "," + wide,
+                "diagnostics.grid.nodes", Deployments.NODES + "," + wide,
                 "diagnostics.grid.max-channels", String.valueOf(2 * WAITING),
                 "diagnostics.grid.connect-timeout", "PT60S",
                 "diagnostics.grid.timeout", "PT60S"));

@@ -40,34 +40,34 @@ public final class Deployments {
             "diagnostics.auth.jwt.issuer", TestCredentials.ISSUER,
             "diagnostics.auth.jwt.audience", TestCredentials.AUDIENCE,
             "diagnostics.auth.api-tokens", TestCredentials.API_TOKENS.toString());
+    /** The node list every deployment has; a test adding nodes of its own appends to it. */
+    public static final String NODES = String.join(",",
+            IntStream.range(0, NODE_IDS)
+                    .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
+                    .collect(Collectors.joining(",")),
+            OFFLINE + "=127.0.0.1:" + closedPort(),
+            UNRESOLVABLE + "=no-such-node.invalid:7443",
+            SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
+            RESTARTING + "=127.0.0.1:" + RESTARTING_PORT);
+    /** The configuration of every deployment, unless a test overrides a key for its own. */
+    private static final Map<String, String> SHARED = shared();
     private static final Set<String> overridden = new HashSet<>();
     private static int nextId;
-    public static final String NODES_KEY = "diagnostics.grid.nodes";
-
-    /** The configuration every deployment starts from. */
-    private static final Map<String, String> SHARED = new HashMap<>(AUTH);
 
     static {
-        String nodes = IntStream.range(0, NODE_IDS)
-                .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
-                .collect(Collectors.joining(","));
-        SHARED.put(NODES_KEY, String.join(",", nodes,
-                OFFLINE + "=127.0.0.1:" + closedPort(),
-                UNRESOLVABLE + "=no-such-node.invalid:7443",
-                SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
-                RESTARTING + "=127.0.0.1:" + RESTARTING_PORT));
-        SHARED.put("diagnostics.grid.tls", "false");
-        SHARED.put("diagnostics.grid.timeout", "PT2S");
-        SHARED.put("diagnostics.grid.connect-timeout", "PT2S");
         SHARED.forEach(System::setProperty);
     }
 
-    private Deployments() {
+    private static Map<String, String> shared() {
+        Map<String, String> shared = new HashMap<>(AUTH);
+        shared.put("diagnostics.grid.nodes", NODES);
+        shared.put("diagnostics.grid.tls", "false");
+        shared.put("diagnostics.grid.timeout", "PT2S");
+        shared.put("diagnostics.grid.connect-timeout", "PT2S");
+        return Map.copyOf(shared);
     }
 
-    /** The shared node list, for a deployment that adds nodes of its own. */
-    public static String sharedNodes() {
-        return SHARED.get(NODES_KEY);
+    private Deployments() {
     }
 
     public static WebArchive war() {

@@ -7,6 +7,7 @@ import com.hydden.diagnostics.grid.api.Stats;
 import com.hydden.diagnostics.grid.api.StatsRequest;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.Status;
 import io.grpc.okhttp.OkHttpServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -41,8 +42,17 @@ public final class TestNode implements AutoCloseable {
     }
 
     public TestNode(int port) {
+        this(port, InsecureServerCredentials.create());
+    }
+
+    /** A node speaking TLS (or plaintext) as {@code credentials} say, on a free port. */
+    public TestNode(ServerCredentials credentials) {
+        this(0, credentials);
+    }
+
+    public TestNode(int port, ServerCredentials credentials) {
         try {
-            server = OkHttpServerBuilder.forPort(port, InsecureServerCredentials.create())
+            server = OkHttpServerBuilder.forPort(port, credentials)
                     .addService(new Service())
                     .build()
                     .start();
