@@ -46,6 +46,10 @@ public class GridChannels {
     Duration idleTimeout;
 
     @Inject
+    @ConfigProperty(name = "diagnostics.grid.connect-timeout")
+    Duration connectTimeout;
+
+    @Inject
     @ConfigProperty(name = "diagnostics.grid.max-channels")
     int maxChannels;
 
@@ -67,6 +71,7 @@ public class GridChannels {
 
     private final Map<NodeAddress, Pooled> channels = new ConcurrentHashMap<>();
     private ChannelCredentials credentials;
+    private ConnectTimeoutSockets sockets;
     private ExecutorService grpcThreads;
     private ScheduledExecutorService timers;
 
@@ -76,7 +81,9 @@ public class GridChannels {
         if (maxChannels < 1) {
             throw new IllegalArgumentException("diagnostics.grid.max-channels: must be at least 1, is " + maxChannels);
         }
+        requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
         credentials = NodeCredentials.of(tls, tlsTrust, tlsCert, tlsKey);
+        sockets = new ConnectTimeoutSockets(connectTimeout);
         grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
         timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
         long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
@@ -151,6 +158,7 @@ public class GridChannels {
                 .offloadExecutor(grpcThreads)
                 .transportExecutor(grpcThreads)
                 .scheduledExecutorService(timers)
+                .socketFactory(sockets)
                 .userAgent("hydden-diagnostics")
                 .build();
     }

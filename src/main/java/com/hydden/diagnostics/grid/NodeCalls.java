@@ -15,16 +15,11 @@ public class NodeCalls {
     GridChannels channels;
 
     @Inject
-    @ConfigProperty(name = "diagnostics.grid.connect-timeout")
-    Duration connectTimeout;
-
-    @Inject
     @ConfigProperty(name = "diagnostics.grid.timeout")
     Duration timeout;
 
     @PostConstruct
     void check() {
-        GridChannels.requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
         GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
     }
 
@@ -39,6 +34,6 @@ public class NodeCalls {
                 .setProfile(profile)
                 .setSeconds(seconds)
                 .build();
-        return ProfileDownload.start(channels.lease(address), channels.timers(), request, connectTimeout, timeout);
+        return ProfileDownload.start(channels.lease(address), channels.timers(), request, timeout);
     }
 }

@@ -6,7 +6,6 @@ import com.hydden.diagnostics.grid.api.ProfileRequest;
 import com.hydden.diagnostics.problem.Problem;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.ConnectivityState;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import jakarta.ws.rs.core.Response;
@@ -69,17 +68,17 @@ public final class ProfileDownload {
     }
 
     static ProfileDownload start(GridChannels.Lease lease, ScheduledExecutorService timers, ProfileRequest request,
-                                 Duration connectTimeout, Duration timeout) {
+                                 Duration timeout) {
         // Not wait-for-ready: the lease's channel is new or not failed (see GridChannels#lease), so a call
         // fails only on this attempt's own failure, and at once, with its cause.
         String what = request.getProfile() + " profile of node " + request.getClient();
         ProfileDownload download = new ProfileDownload(lease, CallOptions.DEFAULT, timers, timeout, what,
                 request.getSeconds());
-        download.begin(request, connectTimeout, timeout.plusSeconds(request.getSeconds()));
+        download.begin(request, timeout.plusSeconds(request.getSeconds()));
         return download;
     }
 
-    private void begin(ProfileRequest request, Duration connectTimeout, Duration firstChunkTimeout) {
+    private void begin(ProfileRequest request, Duration firstChunkTimeout) {
         timer = timers.schedule(() -> abandon(Status.DEADLINE_EXCEEDED.withDescription(
                 "no data within " + firstChunkTimeout)), firstChunkTimeout.toMillis(), TimeUnit.MILLISECONDS);
         synchronized (this) {
@@ -88,12 +87,6 @@ public final class ProfileDownload {
             call.halfClose();
             call.request(PREFETCH);
         }
-        ScheduledFuture<?> connectCheck = timers.schedule(() -> {
-            if (!firstChunk.isDone() && lease.channel().getState(false) != ConnectivityState.READY) {
-                abandon(Status.UNAVAILABLE.withDescription("no connection within " + connectTimeout));
-            }
-        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        firstChunk.whenComplete((ok, failed) -> connectCheck.cancel(false));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,8 @@ class ResilienceIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.war();
+        // First chunks may take 5 s here, the connect timeout stays 2 s: the two failures must not race.
+        return Deployments.war(Map.of("diagnostics.grid.timeout", "PT5S"));
     }
 
     @ArquillianResource
@@ -96,6 +98,11 @@ class ResilienceIT {
     @Test
     void unresolvableNode_is404Offline() throws Exception {
         assertProblem(new Api(base).profile(body(Deployments.UNRESOLVABLE, "heap")), 404, "node-offline");
+    }
+
+    @Test
+    void hostThatNeverCompletesTheConnection_is404OfflineAtTheConnectTimeout() throws Exception {
+        assertProblem(new Api(base).profile(body(Deployments.BLACKHOLE, "heap")), 404, "node-offline");
     }
 
     @Test

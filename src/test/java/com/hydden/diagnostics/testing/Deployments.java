@@ -32,7 +32,11 @@ public final class Deployments {
     public static final String RESTARTING = "restarting-node";
     public static final int RESTARTING_PORT = closedPort();
 
+    /** A node ID whose address takes connection attempts and never completes them. */
+    public static final String BLACKHOLE = "blackhole-node";
+
     public static final TestNode NODE = new TestNode();
+    private static final BlackholeServer BLACKHOLE_SERVER = new BlackholeServer();
     private static final SilentServer SILENT_SERVER = new SilentServer();
     /** Authentication as every IT expects it; {@link Api} sends the default API token. */
     static final Map<String, String> AUTH = Map.of(
@@ -48,6 +52,7 @@ public final class Deployments {
             OFFLINE + "=127.0.0.1:" + closedPort(),
             UNRESOLVABLE + "=no-such-node.invalid:7443",
             SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
+            BLACKHOLE + "=127.0.0.1:" + BLACKHOLE_SERVER.port(),
             RESTARTING + "=127.0.0.1:" + RESTARTING_PORT);
     /** The configuration of every deployment, unless a test overrides a key for its own. */
     private static final Map<String, String> SHARED = shared();

@@ -1,0 +1,69 @@
+package com.hydden.diagnostics.grid;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import javax.net.SocketFactory;
+
+/**
+ * Plain sockets whose connect gives up after the connect timeout. gRPC's okhttp transport connects with
+ * no timeout of its own, so a host that drops packets would hold a connection attempt for minutes.
+ *
+ * <p>Only the TCP connect is bounded here: a node that accepts the connection and then says nothing is a
+ * node that does not answer, and meets the first-chunk time limit instead.
+ */
+final class ConnectTimeoutSockets extends SocketFactory {
+
+    private final int timeoutMillis;
+
+    ConnectTimeoutSockets(Duration timeout) {
+        this.timeoutMillis = Math.toIntExact(timeout.toMillis());
+    }
+
+    @Override
+    public Socket createSocket() {
+        return new Socket() {
+            @Override
+            public void connect(SocketAddress endpoint) throws IOException {
+                connect(endpoint, timeoutMillis);
+            }
+        };
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        return connected(new InetSocketAddress(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        return connected(new InetSocketAddress(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port, InetAddress localHost, int localPort) throws IOException {
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+    }
+
+    private Socket connected(InetSocketAddress remote, InetSocketAddress... local) throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (local.length > 0) {
+                socket.bind(local[0]);
+            }
+            socket.connect(remote, timeoutMillis);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+}
