@@ -122,7 +122,7 @@ class PayaraMicroIT {
 
     private static HttpResponse<byte[]> post(String json) throws IOException, InterruptedException {
         Api api = new Api(server.baseUri().toURL());
-        return api.send(api.post(json).header("Authorization", "Bearer " + TOKEN).build());
+        return api.send(api.post(json).setHeader("Authorization", "Bearer " + TOKEN).build());
     }
 
     private static int freePort() throws IOException {

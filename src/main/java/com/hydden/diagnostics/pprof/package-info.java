@@ -1,0 +1,18 @@
+/**
+ * The REST boundary: {@code POST /internal/v1/pprof}.
+ *
+ * <p>Decisions:
+ * <ul>
+ *   <li>The body is parsed here with JSON-P on the raw bytes, not bound by a JSON provider, so every refusal
+ *       names its field and hostile bodies (size, encoding, nesting, duplicate keys, huge numbers) all end as
+ *       a 400.</li>
+ *   <li>A request is suspended while its node works and resumed on a {@link
+ *       com.hydden.diagnostics.pprof.ProfileWriters} thread when the first chunk or the failure arrives: the
+ *       status is decided before the first byte, and waiting holds no thread.</li>
+ *   <li>The container cannot abort a committed response nor tell a suspended request that its client left;
+ *       {@link com.hydden.diagnostics.pprof.ClientConnection} reaches Payara's Grizzly connection for both,
+ *       by name, and degrades to what the Servlet API gives elsewhere.</li>
+ *   <li>Limits are checked after validation and before any call to a node.</li>
+ * </ul>
+ */
+package com.hydden.diagnostics.pprof;
