@@ -89,8 +89,11 @@ class StreamFailureIT {
         try (InputStream in = response.body()) {
             assertEquals(100_000, in.readNBytes(100_000).length);
         }
+        long left = System.nanoTime();
 
-        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the node kept streaming to a client that left");
+        assertTrue(cancelled.await(1, TimeUnit.SECONDS), "the node kept streaming to a client that left");
+        System.out.println("node cancelled " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left)
+                + " ms after its client left mid-stream");
         int atCancel = sent.get();
         assertTrue(atCancel < 2000, "flow control should have held the node back, it sent " + atCancel + " chunks");
     }
