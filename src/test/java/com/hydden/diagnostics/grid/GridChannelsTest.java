@@ -1,0 +1,113 @@
+package com.hydden.diagnostics.grid;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The pool's bookkeeping; channels are built but never connect (nothing listens on port 1). */
+class GridChannelsTest {
+
+    private GridChannels pool;
+
+    private GridChannels pool(int maxChannels, Duration idleTimeout) {
+        pool = new GridChannels();
+        pool.idleTimeout = idleTimeout;
+        pool.connectTimeout = Duration.ofSeconds(1);
+        pool.maxChannels = maxChannels;
+        pool.tls = false;
+        pool.tlsTrust = Optional.empty();
+        pool.tlsCert = Optional.empty();
+        pool.tlsKey = Optional.empty();
+        pool.start();
+        return pool;
+    }
+
+    @AfterEach
+    void stop() {
+        if (pool != null) {
+            pool.stop();
+        }
+    }
+
+    private static NodeAddress node(int i) {
+        return new NodeAddress("127.0.0." + i, 1);
+    }
+
+    @Test
+    void oneChannelPerAddress_sharedByAllItsRequests() {
+        GridChannels pool = pool(10, Duration.ofMinutes(10));
+        GridChannels.Lease first = pool.lease(node(1));
+        GridChannels.Lease second = pool.lease(node(1));
+        GridChannels.Lease other = pool.lease(node(2));
+        assertSame(first.channel(), second.channel());
+        assertNotSame(first.channel(), other.channel());
+        assertEquals(2, pool.openChannels());
+    }
+
+    @Test
+    void overTheLimit_theLeastRecentlyUsedIdleChannelIsClosed_neverOneInUse() {
+        GridChannels pool = pool(2, Duration.ofMinutes(10));
+        GridChannels.Lease busy = pool.lease(node(1));
+        GridChannels.Lease a = pool.lease(node(2));
+        a.release();
+        GridChannels.Lease b = pool.lease(node(3)); // three channels, limit two: node 2 is the idle one
+
+        assertTrue(a.channel().isShutdown(), "the idle channel was not closed");
+        assertFalse(busy.channel().isShutdown(), "a channel in use was closed");
+        assertFalse(b.channel().isShutdown());
+        assertEquals(2, pool.openChannels());
+    }
+
+    @Test
+    void unusedChannels_closeAfterTheIdleTimeout_usedOnesStay() throws InterruptedException {
+        GridChannels pool = pool(10, Duration.ofMillis(200));
+        GridChannels.Lease idle = pool.lease(node(1));
+        idle.release();
+        GridChannels.Lease busy = pool.lease(node(2));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!idle.channel().isShutdown() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50); // polling the pool's sweep, bounded by the deadline
+        }
+        assertTrue(idle.channel().isShutdown(), "the idle channel was still open after 10 s");
+        assertFalse(busy.channel().isShutdown(), "a channel in use was closed as idle");
+        assertEquals(1, pool.openChannels());
+    }
+
+    @Test
+    void releasingTwice_countsOnce() {
+        GridChannels pool = pool(1, Duration.ofMinutes(10));
+        GridChannels.Lease a = pool.lease(node(1));
+        GridChannels.Lease b = pool.lease(node(1));
+        a.release();
+        a.release();
+        pool.lease(node(2)); // node 1 still has b in use, so it must survive the limit
+        assertFalse(b.channel().isShutdown());
+    }
+
+    @Test
+    void stop_shutsEveryChannelDown() {
+        GridChannels pool = pool(10, Duration.ofMinutes(10));
+        GridChannels.Lease a = pool.lease(node(1));
+        pool.stop();
+        assertTrue(a.channel().isShutdown());
+        assertEquals(0, pool.openChannels());
+        this.pool = null;
+    }
+
+    @Test
+    void nonPositiveDurations_failNamingTheKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool(1, Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("diagnostics.grid.idle-timeout"), e.getMessage());
+        pool = null;
+    }
+}
