@@ -86,7 +86,10 @@ public class PprofResource {
             stopWatching.run();
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
-            } else if (!response.resume(ok(request.profile(), arrived, new ProfileBody(download, servletResponse, audit)))) {
+                return;
+            }
+            ProfileBody profile = new ProfileBody(download, servletResponse, audit);
+            if (!response.resume(ok(request.profile(), arrived, profile))) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
                 audit.unanswered();
             }
