@@ -44,6 +44,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class GridChannels {
 
     private static final Logger LOG = Logger.getLogger(GridChannels.class.getName());
+    static final String TLS_KEY = "diagnostics.grid.tls";
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.idle-timeout")
@@ -54,8 +55,8 @@ public class GridChannels {
     int maxChannels;
 
     @Inject
-    @ConfigProperty(name = "diagnostics.grid.tls")
-    boolean tls;
+    @ConfigProperty(name = TLS_KEY)
+    String tlsConfig;
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.tls.trust")
@@ -163,7 +164,11 @@ public class GridChannels {
     }
 
     private ChannelCredentials credentials() {
-        if (!tls) {
+        if (!tls(tlsConfig)) {
+            if (tlsTrust.isPresent() || tlsCert.isPresent() || tlsKey.isPresent()) {
+                throw new IllegalArgumentException(TLS_KEY + ".trust, .cert and .key apply only when " + TLS_KEY
+                        + " is true");
+            }
             return InsecureChannelCredentials.create();
         }
         if (tlsCert.isPresent() != tlsKey.isPresent()) {
@@ -190,6 +195,18 @@ public class GridChannels {
             throw new UncheckedIOException(new IOException(key + ": cannot read " + path));
         }
         return file;
+    }
+
+    /**
+     * Only {@code true} or {@code false}: MicroProfile Config reads any other word as false, so a typo would
+     * turn TLS off without a word.
+     */
+    static boolean tls(String config) {
+        String value = config.strip();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException(TLS_KEY + ": must be true or false, is '" + value + "'");
     }
 
     static void requirePositive(String key, Duration value) {

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -39,22 +40,13 @@ public final class Deployments {
             "diagnostics.auth.jwt.issuer", TestCredentials.ISSUER,
             "diagnostics.auth.jwt.audience", TestCredentials.AUDIENCE,
             "diagnostics.auth.api-tokens", TestCredentials.API_TOKENS.toString());
+    /** The configuration every deployment starts from. */
+    private static final Map<String, String> SHARED = shared();
     private static final Set<String> overridden = new HashSet<>();
     private static int nextId;
 
     static {
-        String nodes = IntStream.range(0, NODE_IDS)
-                .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
-                .collect(Collectors.joining(","));
-        System.setProperty("diagnostics.grid.nodes", String.join(",", nodes,
-                OFFLINE + "=127.0.0.1:" + closedPort(),
-                UNRESOLVABLE + "=no-such-node.invalid:7443",
-                SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
-                RESTARTING + "=127.0.0.1:" + RESTARTING_PORT));
-        System.setProperty("diagnostics.grid.tls", "false");
-        System.setProperty("diagnostics.grid.timeout", "PT2S");
-        System.setProperty("diagnostics.grid.connect-timeout", "PT2S");
-        AUTH.forEach(System::setProperty);
+        SHARED.forEach(System::setProperty);
     }
 
     private Deployments() {
@@ -70,13 +62,37 @@ public final class Deployments {
      * restores the shared values. Every deployment keeps the one name, as a redeployed application does.
      */
     public static synchronized WebArchive war(Map<String, String> overrides) {
+        configure(overrides);
+        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
+    }
+
+    /**
+     * Sets the configuration the next deployment starts with: {@code overrides} on top of the shared values.
+     * For a test that deploys one archive several times, each time configured differently.
+     */
+    public static synchronized void configure(Map<String, String> overrides) {
         overridden.forEach(System::clearProperty);
         overridden.clear();
-        AUTH.forEach(System::setProperty);
+        SHARED.forEach(System::setProperty);
         overrides.forEach(System::setProperty);
         overridden.addAll(overrides.keySet());
-        overridden.removeAll(AUTH.keySet());
-        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
+        overridden.removeAll(SHARED.keySet());
+    }
+
+    private static Map<String, String> shared() {
+        String nodes = IntStream.range(0, NODE_IDS)
+                .mapToObj(i -> "node-" + i + "=127.0.0.1:" + NODE.port())
+                .collect(Collectors.joining(","));
+        Map<String, String> shared = new HashMap<>(AUTH);
+        shared.put("diagnostics.grid.nodes", String.join(",", nodes,
+                OFFLINE + "=127.0.0.1:" + closedPort(),
+                UNRESOLVABLE + "=no-such-node.invalid:7443",
+                SILENT + "=127.0.0.1:" + SILENT_SERVER.port(),
+                RESTARTING + "=127.0.0.1:" + RESTARTING_PORT));
+        shared.put("diagnostics.grid.tls", "false");
+        shared.put("diagnostics.grid.timeout", "PT2S");
+        shared.put("diagnostics.grid.connect-timeout", "PT2S");
+        return Map.copyOf(shared);
     }
 
     private static File packagedWar() {
