@@ -58,6 +58,15 @@ public class RequestLimits {
         return maxSeconds;
     }
 
+    /** Profile requests holding a place now: admitted, and their node's call not over. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
     /**
      * A place for one request to {@code client}; close it when the node's call is over. (Public: a CDI
      * proxy runs package-private methods on itself, not on the bean.)

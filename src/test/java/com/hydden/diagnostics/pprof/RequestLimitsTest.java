@@ -33,6 +33,16 @@ class RequestLimitsTest {
     }
 
     @Test
+    void inFlight_countsPlacesHeld() {
+        RequestLimits limits = limits(10, 5);
+        RequestLimits.Permit a = limits.admit("a");
+        limits.admit("b");
+        assertEquals(2, limits.inFlight());
+        a.close();
+        assertEquals(1, limits.inFlight());
+    }
+
+    @Test
     void overTheTotal_is503WithRetryAfter() {
         RequestLimits limits = limits(2, 5);
         limits.admit("a");
