@@ -112,6 +112,15 @@ public class GridChannels {
         return channels.size();
     }
 
+    public int maxChannels() {
+        return maxChannels;
+    }
+
+    /** False once the pool's threads are gone: no call can be made or timed until the application restarts. */
+    public boolean running() {
+        return !timers.isShutdown() && !grpcThreads.isShutdown();
+    }
+
     @PreDestroy
     void stop() {
         timers.shutdownNow();
