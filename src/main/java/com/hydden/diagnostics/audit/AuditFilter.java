@@ -1,6 +1,9 @@
 package com.hydden.diagnostics.audit;
 
 import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -23,6 +26,7 @@ import java.security.Principal;
 @Provider
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100)
+@ApplicationScoped
 public class AuditFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
     static final String AUDITED_PATH = "pprof";
@@ -31,11 +35,14 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
     @Context
     HttpServletRequest servletRequest;
 
+    @Inject
+    Event<RequestEnded> ended;
+
     @Override
     public void filter(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath().replaceAll("^/+|/+$", "");
         if (path.equals(AUDITED_PATH) || path.startsWith(AUDITED_PATH + "/")) {
-            request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr()));
+            request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr(), ended::fire));
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,7 +18,7 @@ import java.util.logging.Logger;
  * the resource, the body writer) and written once, as one JSON line, when the request has ended.
  *
  * <p>It holds no credential by construction: the caller comes from the request's security context, never
- * from a header.
+ * from a header. Once written, its facts are also handed on as a {@link RequestEnded}, for the metrics.
  */
 public final class AuditRecord {
 
@@ -25,13 +26,14 @@ public final class AuditRecord {
     public static final String LOGGER = "diagnostics.audit";
     static final String PROPERTY = AuditRecord.class.getName();
     private static final Logger AUDIT = Logger.getLogger(LOGGER);
+    private static final Logger LOG = Logger.getLogger(AuditRecord.class.getName());
 
     private final Instant time = Instant.now();
     private final long startNanos = System.nanoTime();
     private final String requestId;
     private final String method;
     private final String clientIp;
-    private final boolean detached;
+    private final Consumer<RequestEnded> ended; // null: detached, never written
     private final AtomicBoolean written = new AtomicBoolean();
 
     private volatile String caller;
@@ -43,15 +45,11 @@ public final class AuditRecord {
     private volatile int status;
     private volatile boolean transferAborted;
 
-    AuditRecord(String method, String clientIp) {
-        this(method, clientIp, false);
-    }
-
-    private AuditRecord(String method, String clientIp, boolean detached) {
+    AuditRecord(String method, String clientIp, Consumer<RequestEnded> ended) {
         this.requestId = UUID.randomUUID().toString();
         this.method = method;
         this.clientIp = clientIp;
-        this.detached = detached;
+        this.ended = ended;
     }
 
     /** The record of this request; a detached one, never written, when the request is not audited. */
@@ -60,7 +58,7 @@ public final class AuditRecord {
     }
 
     static AuditRecord of(Function<String, Object> properties) {
-        return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, true);
+        return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, null);
     }
 
     /** What was asked for; {@code seconds} is the cpu sampling time, 0 for the other profiles. */
@@ -105,14 +103,21 @@ public final class AuditRecord {
      * @param sha256 their digest, only for a 200
      */
     void write(Long bytes, byte[] sha256, String outcome) {
-        if (detached || !written.compareAndSet(false, true)) {
+        if (ended == null || !written.compareAndSet(false, true)) {
             return;
         }
-        String line = toJson(bytes, sha256, transferAborted && outcome.equals("complete") ? "aborted" : outcome);
-        AUDIT.log(Level.INFO, line);
+        Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
+        String end = transferAborted && outcome.equals("complete") ? "aborted" : outcome;
+        AUDIT.log(Level.INFO, toJson(bytes, sha256, end, duration));
+        try {
+            ended.accept(new RequestEnded(profile, status, end, bytes == null ? 0 : bytes, duration));
+        } catch (RuntimeException e) {
+            // counting must never change how a request ends
+            LOG.log(Level.WARNING, "cannot count the ended request " + requestId, e);
+        }
     }
 
-    String toJson(Long bytes, byte[] sha256, String outcome) {
+    String toJson(Long bytes, byte[] sha256, String outcome, Duration duration) {
         JsonObjectBuilder json = Json.createObjectBuilder()
                 .add("time", time.toString())
                 .add("requestId", requestId);
@@ -138,7 +143,7 @@ public final class AuditRecord {
         } else {
             json.add("bytes", bytes);
         }
-        json.add("durationMs", Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        json.add("durationMs", duration.toMillis());
         add(json, "sha256", sha256 == null ? null : HexFormat.of().formatHex(sha256));
         json.add("outcome", outcome);
         return json.build().toString();

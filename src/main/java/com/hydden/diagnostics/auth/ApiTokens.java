@@ -11,7 +11,9 @@ import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -53,7 +55,7 @@ public class ApiTokens implements IdentityStore {
     Optional<String> file;
 
     private Path path;
-    private volatile Snapshot current = new Snapshot(null, List.of());
+    private volatile Snapshot current = new Snapshot(null, List.of(), null);
 
     public ApiTokens() {
     }
@@ -106,6 +108,18 @@ public class ApiTokens implements IdentityStore {
         return new CredentialValidationResult(new CallerPrincipal(match.name), match.roles);
     }
 
+    /**
+     * The tokens in use, for the readiness check. Looks at the file as a request would, so a file that broke
+     * shows here before the next API-token request.
+     */
+    public SourceState state() {
+        if (path == null) {
+            return SourceState.NOT_CONFIGURED;
+        }
+        Snapshot now = snapshot();
+        return new SourceState(true, now.entries.size(), Optional.ofNullable(now.problem));
+    }
+
     private Snapshot snapshot() {
         Snapshot seen = current;
         if (path == null) {
@@ -129,16 +143,23 @@ public class ApiTokens implements IdentityStore {
                 LOG.info(() -> "reloaded " + KEY + " (" + current.entries.size() + " tokens)");
             } catch (IOException | IllegalArgumentException e) {
                 LOG.warning(() -> KEY + ": cannot reload, refusing every API token until it is fixed: " + e.getMessage());
-                current = new Snapshot(stamp, List.of());
+                current = new Snapshot(stamp, List.of(),
+                        "cannot reload, every API token is refused until it is fixed: " + e.getMessage());
             }
             return current;
         }
     }
 
     static Snapshot read(Path path) throws IOException {
-        Object stamp = stamp(path);
-        List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        return new Snapshot(stamp, parse(lines));
+        try {
+            Object stamp = stamp(path);
+            List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+            return new Snapshot(stamp, parse(lines), null);
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            // their own message is the bare path
+            throw new IOException("cannot read " + path + ": "
+                    + (e instanceof NoSuchFileException ? "no such file" : "permission denied"), e);
+        }
     }
 
     static List<Entry> parse(List<String> lines) {
@@ -221,6 +242,7 @@ public class ApiTokens implements IdentityStore {
         }
     }
 
-    record Snapshot(Object stamp, List<Entry> entries) {
+    /** @param problem why the file could not be used, null when it could */
+    record Snapshot(Object stamp, List<Entry> entries, String problem) {
     }
 }

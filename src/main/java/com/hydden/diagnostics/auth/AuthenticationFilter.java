@@ -6,6 +6,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
@@ -49,6 +50,9 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     ApiTokens apiTokens;
 
     @Inject
+    Event<Refusal> refusals;
+
+    @Inject
     @ConfigProperty(name = ROLE_KEY)
     String role;
 
@@ -84,14 +88,14 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         String scheme;
         if (authorization != null) {
             if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                throw refused(request, "an Authorization header that is not Bearer");
+                throw refused(request, Refusal.NOT_BEARER, "an Authorization header that is not Bearer");
             }
             token = authorization.substring(7).strip();
             scheme = JwtVerifier.hasJwtShape(token) ? Caller.JWT_BEARER : Caller.API_TOKEN;
         } else {
             Cookie cookie = request.getCookies().get(cookieName);
             if (cookie == null) {
-                throw refused(request, "no credential");
+                throw refused(request, Refusal.NO_CREDENTIAL, "no credential");
             }
             token = cookie.getValue();
             scheme = Caller.JWT_COOKIE;
@@ -99,22 +103,25 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         IdentityStore store = scheme.equals(Caller.API_TOKEN) ? apiTokens : jwts;
         CredentialValidationResult result = store.validate(new TokenCredential(token));
         if (result.getStatus() != CredentialValidationResult.Status.VALID) {
-            throw refused(request, scheme + " not valid");
+            throw refused(request, scheme.equals(Caller.API_TOKEN) ? Refusal.INVALID_API_TOKEN : Refusal.INVALID_JWT,
+                    scheme + " not valid");
         }
         if (scheme.equals(Caller.JWT_COOKIE)
                 && !allowedOrigins.allows(request.getHeaderString("Origin"), request.getHeaderString(HttpHeaders.HOST))) {
-            throw refused(request, "cookie sent from a foreign Origin");
+            throw refused(request, Refusal.FOREIGN_ORIGIN, "cookie sent from a foreign Origin");
         }
         Caller caller = new Caller(result.getCallerPrincipal().getName(), result.getCallerGroups(), scheme);
         request.setSecurityContext(caller.securityContext(request.getSecurityContext().isSecure()));
         if (!caller.roles().contains(role)) {
             LOG.fine(() -> "refused " + describe(request) + ": caller '" + caller.name() + "' lacks the role " + role);
+            refusals.fire(Refusal.MISSING_ROLE);
             throw Problem.of(Response.Status.FORBIDDEN, "permission-denied", PERMISSION_DENIED).exception();
         }
     }
 
-    private static ProblemException refused(ContainerRequestContext request, String why) {
+    private ProblemException refused(ContainerRequestContext request, Refusal reason, String why) {
         LOG.fine(() -> "refused " + describe(request) + ": " + why);
+        refusals.fire(reason);
         return Problem.of(Response.Status.FORBIDDEN, "authentication-failed", AUTHENTICATION_FAILED).exception();
     }
 

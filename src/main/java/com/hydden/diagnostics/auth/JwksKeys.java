@@ -6,7 +6,9 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.Key;
@@ -53,13 +55,15 @@ final class JwksKeys implements VerificationKeyResolver {
     private final Source source;
     private final LongSupplier nanoClock;
     private volatile JwksVerificationKeyResolver keys;
+    private volatile int keyCount;
+    private volatile String reloadProblem; // why the last reload failed; null after a good one
     private long lastFetchNanos;
     private boolean fetched;
 
     private JwksKeys(Source source, LongSupplier nanoClock) throws IOException {
         this.source = source;
         this.nanoClock = nanoClock;
-        this.keys = resolver(source.read());
+        replaceKeys(source.read());
     }
 
     /**
@@ -112,14 +116,29 @@ final class JwksKeys implements VerificationKeyResolver {
             return false;
         }
         try {
-            keys = resolver(source.read());
+            replaceKeys(source.read());
+            reloadProblem = null;
             LOG.info(() -> "reloaded the JWT verification keys from " + source);
             return true;
         } catch (IOException | RuntimeException e) {
+            reloadProblem = "the last reload failed, the previous keys are in use: " + e.getMessage();
             LOG.warning(() -> "cannot reload the JWT verification keys from " + source + ", keeping the previous ones: "
                     + e.getMessage());
             return false;
         }
+    }
+
+    /** How many keys are in use, and why the last reload failed if it did. */
+    SourceState state() {
+        return new SourceState(true, keyCount, Optional.ofNullable(reloadProblem));
+    }
+
+    private void replaceKeys(String json) throws IOException {
+        List<JsonWebKey> verificationKeys = verificationKeys(json);
+        JwksVerificationKeyResolver resolver = new JwksVerificationKeyResolver(verificationKeys);
+        resolver.setDisambiguateWithVerifySignature(true); // tokens without kid, several keys of one type
+        keys = resolver;
+        keyCount = verificationKeys.size();
     }
 
     /** For a URL: whether the rate limit allows a fetch now; records the fetch. Guarded by this. */
@@ -133,7 +152,7 @@ final class JwksKeys implements VerificationKeyResolver {
         return true;
     }
 
-    private static JwksVerificationKeyResolver resolver(String json) throws IOException {
+    private static List<JsonWebKey> verificationKeys(String json) throws IOException {
         List<JsonWebKey> verificationKeys;
         try {
             // Only public asymmetric keys: an "oct" key in the set must never verify anything.
@@ -147,9 +166,7 @@ final class JwksKeys implements VerificationKeyResolver {
         if (verificationKeys.isEmpty()) {
             throw new IOException("the set holds no public RSA, EC or OKP signature key");
         }
-        JwksVerificationKeyResolver resolver = new JwksVerificationKeyResolver(verificationKeys);
-        resolver.setDisambiguateWithVerifySignature(true); // tokens without kid, several keys of one type
-        return resolver;
+        return verificationKeys;
     }
 
     private static URL url(String location) {
@@ -205,13 +222,18 @@ final class JwksKeys implements VerificationKeyResolver {
 
         @Override
         public String read() throws IOException {
-            Object before = stamp();
-            if (Files.size(path) > MAX_JWKS_BYTES) {
-                throw new IOException("larger than " + MAX_JWKS_BYTES + " bytes");
+            try {
+                Object before = stamp();
+                if (Files.size(path) > MAX_JWKS_BYTES) {
+                    throw new IOException("larger than " + MAX_JWKS_BYTES + " bytes");
+                }
+                String json = Files.readString(path, StandardCharsets.UTF_8);
+                seen = before;
+                return json;
+            } catch (NoSuchFileException | AccessDeniedException e) {
+                // their own message is the bare path, which the caller's message already names
+                throw new IOException(e instanceof NoSuchFileException ? "no such file" : "permission denied", e);
             }
-            String json = Files.readString(path, StandardCharsets.UTF_8);
-            seen = before;
-            return json;
         }
 
         @Override

@@ -85,6 +85,7 @@ public class JwtVerifier implements IdentityStore {
     @ConfigProperty(name = ROLES_CLAIM_KEY)
     String rolesClaim;
 
+    private JwksKeys keys;        // null: no JWKS configured
     private JwtConsumer consumer; // null: no JWKS configured, every JWT is refused
 
     public JwtVerifier() {
@@ -108,10 +109,16 @@ public class JwtVerifier implements IdentityStore {
             throw new IllegalArgumentException(ROLES_CLAIM_KEY + ": must name a claim");
         }
         if (jwks.isPresent()) {
-            consumer = consumer(JwksKeys.load(jwks.get().strip(), jwksTrust.map(String::strip)));
+            keys = JwksKeys.load(jwks.get().strip(), jwksTrust.map(String::strip));
+            consumer = consumer(keys);
         } else {
             LOG.warning(JwksKeys.KEY + " is not set: every JWT is refused");
         }
+    }
+
+    /** The verification keys in use, for the readiness check. */
+    public SourceState keysState() {
+        return keys == null ? SourceState.NOT_CONFIGURED : keys.state();
     }
 
     /** Whether {@code token} looks like a signed JWT (three base64url parts), so it goes here, not to the API tokens. */

@@ -40,6 +40,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class GridChannels {
 
     private static final Logger LOG = Logger.getLogger(GridChannels.class.getName());
+    static final String TLS_KEY = "diagnostics.grid.tls";
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.idle-timeout")
@@ -54,8 +55,8 @@ public class GridChannels {
     int maxChannels;
 
     @Inject
-    @ConfigProperty(name = "diagnostics.grid.tls")
-    boolean tls;
+    @ConfigProperty(name = TLS_KEY)
+    String tlsConfig;
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.tls.trust")
@@ -82,7 +83,7 @@ public class GridChannels {
             throw new IllegalArgumentException("diagnostics.grid.max-channels: must be at least 1, is " + maxChannels);
         }
         requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
-        credentials = NodeCredentials.of(tls, tlsTrust, tlsCert, tlsKey);
+        credentials = NodeCredentials.of(tls(tlsConfig), tlsTrust, tlsCert, tlsKey);
         sockets = new ConnectTimeoutSockets(connectTimeout);
         grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
         timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
@@ -131,6 +132,15 @@ public class GridChannels {
 
     public int openChannels() {
         return channels.size();
+    }
+
+    public int maxChannels() {
+        return maxChannels;
+    }
+
+    /** False once the pool's threads are gone: no call can be made or timed until the application restarts. */
+    public boolean running() {
+        return !timers.isShutdown() && !grpcThreads.isShutdown();
     }
 
     @PreDestroy
@@ -183,6 +193,18 @@ public class GridChannels {
                         e.getValue().channel.shutdown();
                     }
                 });
+    }
+
+    /**
+     * Only {@code true} or {@code false}: MicroProfile Config reads any other word as false, so a typo would
+     * turn TLS off without a word.
+     */
+    static boolean tls(String config) {
+        String value = config.strip();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException(TLS_KEY + ": must be true or false, is '" + value + "'");
     }
 
     static void requirePositive(String key, Duration value) {

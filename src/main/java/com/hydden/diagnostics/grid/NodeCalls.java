@@ -3,6 +3,8 @@ package com.hydden.diagnostics.grid;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,6 +23,10 @@ public class NodeCalls {
     @PostConstruct
     void check() {
         GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
+    }
+
+    void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // observing startup creates the bean now, so a bad configuration stops the deployment
     }
 
     /**

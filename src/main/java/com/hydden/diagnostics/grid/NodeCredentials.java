@@ -43,6 +43,9 @@ final class NodeCredentials {
      */
     static ChannelCredentials of(boolean tls, Optional<String> trust, Optional<String> cert, Optional<String> key) {
         if (!tls) {
+            if (trust.isPresent() || cert.isPresent() || key.isPresent()) {
+                throw new IllegalArgumentException(TRUST + ", .cert and .key apply only when diagnostics.grid.tls is true");
+            }
             return InsecureChannelCredentials.create();
         }
         if (cert.isPresent() != key.isPresent()) {

@@ -60,6 +60,15 @@ public class NodeDirectory {
         throw Problem.of(Response.Status.NOT_FOUND, "unknown-node", "unknown node '" + client + "'").exception();
     }
 
+    /** How many node IDs {@code diagnostics.grid.nodes} lists. */
+    public int listedNodes() {
+        return listed.size();
+    }
+
+    public Optional<String> template() {
+        return Optional.ofNullable(template);
+    }
+
     static Map<String, NodeAddress> parseNodes(String config) {
         Map<String, NodeAddress> nodes = new LinkedHashMap<>();
         for (String entry : config.split(",")) {

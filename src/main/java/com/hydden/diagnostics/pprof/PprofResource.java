@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CompletionException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /internal/v1/pprof}: one pprof profile from one grid node, streamed back as the node sends it.
@@ -55,10 +54,6 @@ public class PprofResource {
     @Inject
     DisconnectWatch disconnects;
 
-    @Inject
-    @ConfigProperty(name = "diagnostics.pprof.max-seconds")
-    int maxSeconds;
-
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse,
@@ -66,7 +61,7 @@ public class PprofResource {
             throws IOException {
         Instant arrived = Instant.now();
         requireJson(headers);
-        PprofRequest request = PprofRequest.read(body, maxSeconds);
+        PprofRequest request = PprofRequest.read(body, limits.maxSeconds());
         AuditRecord audit = AuditRecord.of(context);
         audit.asked(request.client(), request.module(), request.profile().wireName(), request.seconds());
         NodeAddress node = nodes.resolve(request.client());

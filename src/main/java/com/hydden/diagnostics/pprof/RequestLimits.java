@@ -4,6 +4,8 @@ import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -13,20 +15,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * How many profile requests may run at once, in total and per node. Checked before any call to a node,
- * answered honestly (503 when the service is full, 429 when one node has enough) with Retry-After.
+ * How many profile requests may run at once, in total and per node, and how long a cpu profile may sample.
+ * Checked before any call to a node, answered honestly (503 when the service is full, 429 when one node has
+ * enough) with Retry-After.
  */
 @ApplicationScoped
 public class RequestLimits {
 
     static final String RETRY_AFTER_SECONDS = "5";
+    static final String MAX_SECONDS_KEY = "diagnostics.pprof.max-seconds";
+    static final String MAX_IN_FLIGHT_KEY = "diagnostics.pprof.max-in-flight";
+    static final String MAX_PER_NODE_KEY = "diagnostics.pprof.max-per-node";
 
     @Inject
-    @ConfigProperty(name = "diagnostics.pprof.max-in-flight")
+    @ConfigProperty(name = MAX_SECONDS_KEY)
+    int maxSeconds;
+
+    @Inject
+    @ConfigProperty(name = MAX_IN_FLIGHT_KEY)
     int maxInFlight;
 
     @Inject
-    @ConfigProperty(name = "diagnostics.pprof.max-per-node")
+    @ConfigProperty(name = MAX_PER_NODE_KEY)
     int maxPerNode;
 
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -34,12 +44,27 @@ public class RequestLimits {
 
     @PostConstruct
     void check() {
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("diagnostics.pprof.max-in-flight: must be at least 1, is " + maxInFlight);
-        }
-        if (maxPerNode < 1) {
-            throw new IllegalArgumentException("diagnostics.pprof.max-per-node: must be at least 1, is " + maxPerNode);
-        }
+        requireAtLeastOne(MAX_SECONDS_KEY, maxSeconds);
+        requireAtLeastOne(MAX_IN_FLIGHT_KEY, maxInFlight);
+        requireAtLeastOne(MAX_PER_NODE_KEY, maxPerNode);
+    }
+
+    void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        // observing startup creates the bean now, so a bad configuration stops the deployment
+    }
+
+    /** The largest cpu sampling time a caller may ask for. */
+    public int maxSeconds() {
+        return maxSeconds;
+    }
+
+    /** Profile requests holding a place now: admitted, and their node's call not over. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
     }
 
     /**
@@ -64,6 +89,12 @@ public class RequestLimits {
                     "node '" + client + "' already serves " + maxPerNode + " profile requests; retry later");
         }
         return new Permit(client);
+    }
+
+    private static void requireAtLeastOne(String key, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + ": must be at least 1, is " + value);
+        }
     }
 
     private static ProblemException refusal(Response.Status status, String kind, String detail) {

@@ -10,6 +10,7 @@ import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,28 @@ class ApiTokensTest {
 
         TestCredentials.replace(file, good);
         assertEquals(CredentialValidationResult.Status.VALID, validate(tokens, TOKEN).getStatus());
+    }
+
+    @Test
+    void state_countsTheTokens_andSaysWhyABrokenFileIsUnusable() throws Exception {
+        String good = "ci " + sha256Hex(TOKEN) + " diagnostics\nother " + sha256Hex(OTHER) + "\n";
+        ApiTokens tokens = tokens(good);
+        Path file = dir.resolve("api-tokens");
+        assertEquals(new SourceState(true, 2, Optional.empty()), tokens.state());
+
+        TestCredentials.replace(file, good + "half-edited line\n");
+        SourceState broken = tokens.state();
+        assertEquals(0, broken.loaded());
+        assertTrue(broken.problem().orElseThrow().endsWith("line 3: the second field must be the token's SHA-256 as 64 hex digits"),
+                broken.problem().toString());
+
+        Files.delete(file);
+        assertTrue(tokens.state().problem().orElseThrow().endsWith("cannot read " + file + ": no such file"),
+                tokens.state().problem().toString());
+
+        TestCredentials.replace(file, good);
+        assertEquals(new SourceState(true, 2, Optional.empty()), tokens.state());
+        assertEquals(new SourceState(false, 0, Optional.empty()), new ApiTokens().state());
     }
 
     @Test

@@ -23,7 +23,7 @@ class GridChannelsTest {
         pool.idleTimeout = idleTimeout;
         pool.connectTimeout = Duration.ofSeconds(1);
         pool.maxChannels = maxChannels;
-        pool.tls = false;
+        pool.tlsConfig = "false";
         pool.tlsTrust = Optional.empty();
         pool.tlsCert = Optional.empty();
         pool.tlsKey = Optional.empty();

@@ -6,15 +6,40 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.hydden.diagnostics.problem.ProblemException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestLimitsTest {
 
     private static RequestLimits limits(int inFlight, int perNode) {
         RequestLimits limits = new RequestLimits();
+        limits.maxSeconds = 300;
         limits.maxInFlight = inFlight;
         limits.maxPerNode = perNode;
         limits.check();
         return limits;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"diagnostics.pprof.max-seconds", "diagnostics.pprof.max-in-flight",
+            "diagnostics.pprof.max-per-node"})
+    void limitBelowOne_failsNamingTheKey(String key) {
+        RequestLimits limits = new RequestLimits();
+        limits.maxSeconds = key.endsWith("max-seconds") ? 0 : 300;
+        limits.maxInFlight = key.endsWith("max-in-flight") ? -1 : 10;
+        limits.maxPerNode = key.endsWith("max-per-node") ? 0 : 4;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, limits::check);
+        assertEquals(key + ": must be at least 1, is " + (key.endsWith("max-in-flight") ? -1 : 0), e.getMessage());
+    }
+
+    @Test
+    void inFlight_countsPlacesHeld() {
+        RequestLimits limits = limits(10, 5);
+        RequestLimits.Permit a = limits.admit("a");
+        limits.admit("b");
+        assertEquals(2, limits.inFlight());
+        a.close();
+        assertEquals(1, limits.inFlight());
     }
 
     @Test

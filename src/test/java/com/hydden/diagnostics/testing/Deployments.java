@@ -85,13 +85,21 @@ public final class Deployments {
      * restores the shared values. Every deployment keeps the one name, as a redeployed application does.
      */
     public static synchronized WebArchive war(Map<String, String> overrides) {
+        configure(overrides);
+        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
+    }
+
+    /**
+     * Sets the configuration the next deployment starts with: {@code overrides} on top of the shared values.
+     * For a test that deploys one archive several times, each time configured differently.
+     */
+    public static synchronized void configure(Map<String, String> overrides) {
         overridden.forEach(System::clearProperty);
         overridden.clear();
         SHARED.forEach(System::setProperty);
         overrides.forEach(System::setProperty);
         overridden.addAll(overrides.keySet());
         overridden.removeAll(SHARED.keySet());
-        return ShrinkWrap.createFromZipFile(WebArchive.class, packagedWar());
     }
 
     private static File packagedWar() {

@@ -118,6 +118,16 @@ public final class TestCredentials {
         writeTokens();
     }
 
+    /** Keys in the JWKS file now (tests publish more as they rotate). */
+    public static synchronized int publishedKeys() {
+        return keys.size();
+    }
+
+    /** Lines in the API-token file now. */
+    public static synchronized int apiTokens() {
+        return tokenLines.size();
+    }
+
     /** The JWKS JSON of {@code publicKeys}, public parts only. */
     public static String jwksJson(List<? extends JsonWebKey> publicKeys) {
         return new JsonWebKeySet(publicKeys).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
