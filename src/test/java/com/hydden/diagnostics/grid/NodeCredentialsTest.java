@@ -41,10 +41,16 @@ class NodeCredentialsTest {
     }
 
     @Test
-    void tlsOff_isPlaintext_whateverElseIsSet() {
-        ChannelCredentials credentials = NodeCredentials.of(false, Optional.of("/nonexistent/ca.pem"),
-                Optional.empty(), Optional.empty());
+    void tlsOff_isPlaintext() {
+        ChannelCredentials credentials = NodeCredentials.of(false, Optional.empty(), Optional.empty(), Optional.empty());
         assertInstanceOf(InsecureChannelCredentials.class, credentials);
+    }
+
+    @Test
+    void tlsOffWithTlsFiles_isRefused_asAMistakeRatherThanPlaintext() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeCredentials.of(false,
+                Optional.of("/nonexistent/ca.pem"), Optional.empty(), Optional.empty()));
+        assertTrue(e.getMessage().startsWith("diagnostics.grid.tls.trust, .cert and .key apply only when"), e.getMessage());
     }
 
     @Test
