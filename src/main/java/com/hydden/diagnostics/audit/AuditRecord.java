@@ -1,7 +1,7 @@
 package com.hydden.diagnostics.audit;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +25,8 @@ public final class AuditRecord {
     public static final String LOGGER = "diagnostics.audit";
     static final String PROPERTY = AuditRecord.class.getName();
     private static final Logger AUDIT = Logger.getLogger(LOGGER);
+    // Json.createObjectBuilder looks the provider up on every call (a service-loader scan of the class path).
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private final Instant time = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -113,7 +115,7 @@ public final class AuditRecord {
     }
 
     String toJson(Long bytes, byte[] sha256, String outcome) {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JSON.createObjectBuilder()
                 .add("time", time.toString())
                 .add("requestId", requestId);
         add(json, "method", method);
