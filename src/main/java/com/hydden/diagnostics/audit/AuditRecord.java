@@ -1,7 +1,7 @@
 package com.hydden.diagnostics.audit;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +27,8 @@ public final class AuditRecord {
     static final String PROPERTY = AuditRecord.class.getName();
     private static final Logger AUDIT = Logger.getLogger(LOGGER);
     private static final Logger LOG = Logger.getLogger(AuditRecord.class.getName());
+    // Json.createObjectBuilder looks the provider up on every call (a service-loader scan of the class path).
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     private final Instant time = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -118,7 +120,7 @@ public final class AuditRecord {
     }
 
     String toJson(Long bytes, byte[] sha256, String outcome, Duration duration) {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JSON.createObjectBuilder()
                 .add("time", time.toString())
                 .add("requestId", requestId);
         add(json, "method", method);

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -83,10 +84,19 @@ public class DisconnectWatch {
             while (selector.isOpen()) {
                 selector.select();
                 for (Watch watch; (watch = added.poll()) != null; ) {
-                    watch.register();
+                    try {
+                        watch.register();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(Level.WARNING, "disconnect watch: cannot watch a connection", e);
+                    }
                 }
                 for (SelectionKey key : selector.selectedKeys()) {
-                    ((Watch) key.attachment()).readable(probe);
+                    try {
+                        ((Watch) key.attachment()).readable(probe);
+                    } catch (RuntimeException e) {
+                        // one connection's trouble must not end the watch of all the others
+                        LOG.log(Level.WARNING, "disconnect watch: skipping a connection", e);
+                    }
                 }
                 selector.selectedKeys().clear();
             }
@@ -106,12 +116,19 @@ public class DisconnectWatch {
             this.onDisconnect = onDisconnect;
         }
 
-        synchronized void register() {
+        synchronized void register() throws IOException {
             if (over) {
                 return;
             }
             try {
-                key = channel.register(selector, SelectionKey.OP_READ, this);
+                try {
+                    key = channel.register(selector, SelectionKey.OP_READ, this);
+                } catch (CancelledKeyException previousRequest) {
+                    // A keep-alive connection's key from its previous request stays registered, cancelled,
+                    // until the next selection; selectNow ends it, so the connection can be registered again.
+                    selector.selectNow();
+                    key = channel.register(selector, SelectionKey.OP_READ, this);
+                }
             } catch (ClosedChannelException gone) {
                 departed();
             } catch (IllegalBlockingModeException | IllegalArgumentException notWatchable) {

@@ -3,8 +3,8 @@ package com.hydden.diagnostics.pprof;
 import com.hydden.diagnostics.grid.NodeIds;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParsingException;
@@ -35,6 +35,8 @@ public record PprofRequest(String client, String module, ProfileType profile, in
     /** Unknown fields may hold structures; none the portal sends is anywhere near this deep. */
     static final int MAX_DEPTH = 64;
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    // Json.createParser looks the provider up on every call (a service-loader scan of the class path).
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
     public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
@@ -59,7 +61,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         if (text.isBlank()) {
             throw bad("the request body is empty; expected a JSON object");
         }
-        try (JsonParser json = Json.createParser(new StringReader(text))) {
+        try (JsonParser json = JSON.createParser(new StringReader(text))) {
             return fromObject(json, maxSeconds);
         } catch (JsonParsingException e) {
             throw bad("malformed JSON" + where(e.getLocation()));

@@ -66,6 +66,11 @@ public final class PayaraMicro implements AutoCloseable {
         return new PayaraMicro(process, port, output);
     }
 
+    /** The server JVM's process ID, to watch its threads and heap. */
+    public long pid() {
+        return process.pid();
+    }
+
     public URI baseUri() {
         return URI.create("http://localhost:" + port + "/");
     }

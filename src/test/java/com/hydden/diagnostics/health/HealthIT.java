@@ -54,7 +54,7 @@ class HealthIT {
 
         JsonObject nodes = check(health, NodesReadiness.NAME);
         assertEquals("UP", nodes.getString("status"));
-        assertEquals(String.valueOf(Deployments.NODE_IDS + 4), text(nodes.getJsonObject("data"), "listed-nodes"));
+        assertEquals(String.valueOf(Deployments.NODES.split(",").length), text(nodes.getJsonObject("data"), "listed-nodes"));
         assertEquals("not set", nodes.getJsonObject("data").getString("address-template"));
     }
 

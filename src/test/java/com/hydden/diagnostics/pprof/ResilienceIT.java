@@ -52,6 +52,19 @@ class ResilienceIT {
     }
 
     @Test
+    void afterManyRequestsOnOneKeepAliveConnection_aLeavingClientIsStillNoticed() throws Exception {
+        // Each request on a kept-alive connection is watched again while its last watch may still be
+        // deregistering: that once ended the watch thread, and no departure was noticed after it.
+        byte[] profile = PprofIT.random(1000, 14);
+        String quick = Deployments.node(Scripts.answer(profile));
+        Api api = new Api(base);
+        for (int i = 0; i < 30; i++) {
+            assertEquals(200, api.profile(body(quick, "heap")).statusCode());
+        }
+        clientLeavesWhileNodeIsStillProfiling_nodeCallIsCancelledWithinOneSecond();
+    }
+
+    @Test
     void fifthConcurrentRequestToOneNode_is429_andPlacesComeBackWhenCallsEnd() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         CountDownLatch cancelled = new CountDownLatch(4);

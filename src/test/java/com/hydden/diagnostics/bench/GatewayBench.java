@@ -1,0 +1,528 @@
+package com.hydden.diagnostics.bench;
+
+import com.google.protobuf.ByteString;
+import com.hydden.diagnostics.auth.AuthBenchmark;
+import com.hydden.diagnostics.demo.ApiTokenFile;
+import com.hydden.diagnostics.demo.PayaraMicro;
+import com.hydden.diagnostics.grid.api.ProfileChunk;
+import com.hydden.diagnostics.testing.Scripts;
+import com.hydden.diagnostics.testing.TestNode;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The gateway against direct gRPC, side by side in one run: the packaged WAR on a stock Payara Micro, one
+ * test node in this JVM on loopback serving both routes, and runs that alternate the routes so machine noise
+ * hits both. Writes {@code RESULTS.md} and {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it
+ * with {@code --war --payara-micro --payara-version --port --phases --jfr --work --out}.
+ */
+public final class GatewayBench {
+
+    static {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %5$s%6$s%n");
+    }
+
+    private static final Logger LOG = Logger.getLogger(GatewayBench.class.getName());
+
+    static final int BIG_BYTES = 64 << 20;
+    static final int SMALL_BYTES = 20 * 1024;
+    static final int BIG_RUNS = 10;
+    static final int SMALL_REQUESTS = 2000;
+    static final int CLIENTS = 16;
+    static final int ROUNDS = 8;
+    static final List<Integer> HELD = List.of(100, 1000, 5000);
+    static final Duration HOLD = Duration.ofSeconds(10);
+    static final int SLOW_READERS = 20;
+    static final int SLOW_BYTES_PER_SECOND = 1 << 20;
+    static final int MAX_PER_NODE = 10_000;
+    static final int DIRECT_CALLS_PER_CHANNEL = 100;
+    /** How long a held run may take in all before its unanswered requests count as not answered. */
+    static final Duration HELD_LIMIT = Duration.ofSeconds(120);
+
+    // Node IDs, all served by the one test node: the gateway keeps one channel (one HTTP/2 connection) to it.
+    static final String BIG = "bench-big";
+    static final String SMALL = "bench-small";
+    static final String HELD_NODE = "bench-held";
+    static final String SLOW = "bench-slow";
+
+    private static final double MIB = 1 << 20;
+
+    private final Results results = new Results();
+    private int[] heldTarget;       // answered, sent, peak threads, threads before: of the largest held run
+    private GatewayBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        new GatewayBench().run(options);
+        // The HTTP client's and gRPC's threads would keep the JVM alive.
+        System.exit(0);
+    }
+
+    private void run(Map<String, String> options) throws Exception {
+        Set<String> phases = Set.of(options.get("--phases").split(","));
+        Path work = Files.createDirectories(Path.of(options.get("--work")));
+        Path out = Path.of(options.get("--out"));
+        int port = Integer.parseInt(options.get("--port"));
+        requireFree(port);
+        ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
+        machine(options.get("--payara-version"), started);
+
+        byte[] big = random(BIG_BYTES, 1);
+        byte[] small = random(SMALL_BYTES, 2);
+        ScheduledExecutorService nodeTimers = Executors.newSingleThreadScheduledExecutor();
+        String token = newToken();
+        Path tokens = ApiTokenFile.write(work.resolve("api-tokens"), "bench", token, "diagnostics");
+        try (TestNode node = new TestNode()) {
+            node.script(BIG, Scripts.answer(big));
+            node.script(SMALL, Scripts.answer(small));
+            node.script(SLOW, Scripts.answer(big));
+            // One chunk after the wait: no flow control is needed for it, so it can be sent from the timer.
+            ProfileChunk held = ProfileChunk.newBuilder().setData(ByteString.copyFrom(small)).build();
+            node.script(HELD_NODE, (request, response) -> nodeTimers.schedule(() -> {
+                response.onNext(held);
+                response.onCompleted();
+            }, HOLD.toMillis(), TimeUnit.MILLISECONDS));
+
+            String address = "127.0.0.1:" + node.port();
+            Map<String, String> config = Map.of(
+                    "diagnostics.grid.nodes", String.join(",", BIG + "=" + address, SMALL + "=" + address,
+                            HELD_NODE + "=" + address, SLOW + "=" + address),
+                    "diagnostics.grid.tls", "false",
+                    "diagnostics.auth.api-tokens", tokens.toAbsolutePath().toString(),
+                    "diagnostics.pprof.max-per-node", Integer.toString(MAX_PER_NODE));
+            LOG.info("starting Payara Micro on port " + port + "; its log: " + work.resolve("payara.log"));
+            try (PayaraMicro server = PayaraMicro.start(Path.of(options.get("--payara-micro")),
+                    Path.of(options.get("--war")), port, config,
+                    ProcessBuilder.Redirect.to(work.resolve("payara.log").toFile()))) {
+                server.awaitReady(Duration.ofMinutes(3));
+                try (ServerProbe probe = new ServerProbe(server.pid());
+                     GatewayRoute gateway = new GatewayRoute(server.baseUri(), token);
+                     DirectRoute direct = new DirectRoute(node.port(), 1)) {
+                    results.machine("server heap (stock, max)", probe.maxHeapMiB() + " MiB");
+                    warmUp(gateway, direct);
+                    boolean recording = Boolean.parseBoolean(options.get("--jfr"));
+                    if (recording) {
+                        probe.startRecording();
+                    }
+                    if (runs(phases, "big")) {
+                        big(gateway, direct);
+                    }
+                    if (runs(phases, "small")) {
+                        smallSequential(gateway, direct);
+                        smallConcurrent(gateway, direct);
+                    }
+                    if (recording) {
+                        probe.dumpRecording(work.resolve("gateway.jfr"));
+                        LOG.info("Flight Recording of the gateway: " + work.resolve("gateway.jfr"));
+                    }
+                    if (runs(phases, "held")) {
+                        held(gateway, node.port(), probe);
+                    }
+                    if (runs(phases, "slow")) {
+                        slowReaders(gateway, probe);
+                    }
+                }
+            }
+        } finally {
+            nodeTimers.shutdownNow();
+        }
+        if (runs(phases, "auth")) {
+            auth(); // after the server has stopped, so its JVM does not share the cores with JMH's
+        }
+        targets();
+        Duration took = Duration.between(started, ZonedDateTime.now(ZoneOffset.UTC));
+        String preface = "Written by `bench/run` (phases: " + String.join(",", new TreeSet<>(phases))
+                + ") on " + started.format(DateTimeFormatter.ISO_LOCAL_DATE) + ", in one run that took "
+                + took.toSeconds() + " s; every figure below comes from that run. Gateway: the packaged WAR on a stock"
+                + " Payara Micro (its own JVM, default thread pool and heap), plaintext to the node,"
+                + " `diagnostics.pprof.max-per-node=" + MAX_PER_NODE + "` (all requests of a run go to one node ID),"
+                + " API-token authentication. Direct: grpc-java (okhttp) calling the same in-process test node over"
+                + " loopback. The node, the clients and the server share the machine's cores, so compare ratios, not"
+                + " absolute figures. See bench/README.md for the method.";
+        results.write(out.resolve("RESULTS.md"), out.resolve("results.json"), preface);
+        LOG.info("\n" + results.markdown(preface));
+        LOG.info("wrote " + out.resolve("RESULTS.md") + " and " + out.resolve("results.json"));
+    }
+
+    private static boolean runs(Set<String> phases, String phase) {
+        return phases.contains("all") || phases.contains(phase);
+    }
+
+    private void machine(String payaraVersion, ZonedDateTime started) throws IOException {
+        results.machine("date (UTC)", started.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).replaceAll("\\.\\d+$", ""));
+        results.machine("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        results.machine("cpu", cpuModel());
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        results.machine("memory", String.format(Locale.ROOT, "%.1f GiB", memory / (1024.0 * MIB)));
+        results.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        results.machine("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        results.machine("payara micro", payaraVersion);
+    }
+
+    private static String cpuModel() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(cpuinfo)) {
+            return "unknown";
+        }
+        return Files.readAllLines(cpuinfo).stream()
+                .filter(line -> line.startsWith("model name"))
+                .map(line -> line.substring(line.indexOf(':') + 1).strip())
+                .findFirst().orElse("unknown");
+    }
+
+    /** Lets both JITs (the server's and this JVM's) compile the paths before anything is timed. */
+    private void warmUp(Route gateway, Route direct) throws Exception {
+        LOG.info("warming up");
+        for (int i = 0; i < 1000; i++) {
+            fetch(gateway, SMALL, SMALL_BYTES);
+            fetch(direct, SMALL, SMALL_BYTES);
+        }
+        for (int i = 0; i < 3; i++) {
+            fetch(gateway, BIG, BIG_BYTES);
+            fetch(direct, BIG, BIG_BYTES);
+        }
+    }
+
+    private void big(Route gateway, Route direct) throws Exception {
+        LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
+        Latencies g = new Latencies();
+        Latencies d = new Latencies();
+        for (int i = 0; i < BIG_RUNS; i++) {
+            // Alternate which route goes first, so neither always runs on a freshly collected heap.
+            if (i % 2 == 0) {
+                g.add(fetch(gateway, BIG, BIG_BYTES));
+                d.add(fetch(direct, BIG, BIG_BYTES));
+            } else {
+                d.add(fetch(direct, BIG, BIG_BYTES));
+                g.add(fetch(gateway, BIG, BIG_BYTES));
+            }
+        }
+        String s = "Big profile (64 MiB)";
+        results.note(s, BIG_RUNS + " fetches per route, alternating; the reader takes every byte as it comes.");
+        results.add(s, "gatewayMedianSeconds", "gateway, median", g.medianSeconds(), "s");
+        results.add(s, "directMedianSeconds", "direct, median", d.medianSeconds(), "s");
+        results.add(s, "gatewayMiBPerSecond", "gateway", BIG_BYTES / MIB / g.medianSeconds(), "MiB/s");
+        results.add(s, "directMiBPerSecond", "direct", BIG_BYTES / MIB / d.medianSeconds(), "MiB/s");
+        results.add(s, "ratio", "ratio gateway/direct (median time)", g.medianSeconds() / d.medianSeconds(), "");
+    }
+
+    private void smallSequential(Route gateway, Route direct) throws Exception {
+        LOG.info("small, sequential: " + SMALL_REQUESTS + " per route");
+        Latencies g = new Latencies();
+        Latencies d = new Latencies();
+        for (int i = 0; i < SMALL_REQUESTS; i++) {
+            Route first = i % 2 == 0 ? gateway : direct;
+            Route second = first == gateway ? direct : gateway;
+            long a = fetch(first, SMALL, SMALL_BYTES);
+            long b = fetch(second, SMALL, SMALL_BYTES);
+            (first == gateway ? g : d).add(a);
+            (first == gateway ? d : g).add(b);
+            (first == gateway ? g : d).addWall(a);
+            (first == gateway ? d : g).addWall(b);
+        }
+        small("Small profile (20 KiB), 1 client", "one request at a time, gateway and direct alternating.", g, d);
+    }
+
+    private void smallConcurrent(Route gateway, Route direct) throws Exception {
+        LOG.info("small, " + CLIENTS + " clients: " + SMALL_REQUESTS + " per route");
+        Latencies g = new Latencies();
+        Latencies d = new Latencies();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                List<Route> order = round % 2 == 0 ? List.of(gateway, direct) : List.of(direct, gateway);
+                for (Route route : order) {
+                    concurrentRound(clients, route, route == gateway ? g : d, SMALL_REQUESTS / ROUNDS);
+                }
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        small("Small profile (20 KiB), " + CLIENTS + " clients", CLIENTS + " clients, each sending its next request"
+                + " when its last one is answered; " + ROUNDS + " rounds of " + SMALL_REQUESTS / ROUNDS
+                + " requests per route, alternating; requests/s is requests over the rounds' wall time.", g, d);
+    }
+
+    private static void concurrentRound(ExecutorService clients, Route route, Latencies into, int requests)
+            throws Exception {
+        AtomicInteger left = new AtomicInteger(requests);
+        List<Future<?>> running = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < CLIENTS; c++) {
+            running.add(clients.submit(() -> {
+                while (left.getAndDecrement() > 0) {
+                    into.add(fetch(route, SMALL, SMALL_BYTES));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> client : running) {
+            client.get(5, TimeUnit.MINUTES);
+        }
+        into.addWall(System.nanoTime() - start);
+    }
+
+    private void small(String section, String note, Latencies g, Latencies d) {
+        results.note(section, note);
+        for (double q : new double[] {0.5, 0.9, 0.99}) {
+            int p = (int) Math.round(q * 100);
+            results.add(section, "gatewayP" + p + "Ms", "gateway p" + p, g.percentileMillis(q), "ms");
+            results.add(section, "directP" + p + "Ms", "direct p" + p, d.percentileMillis(q), "ms");
+        }
+        results.add(section, "p50AddedMs", "p50 added by the gateway", g.percentileMillis(0.5) - d.percentileMillis(0.5), "ms");
+        results.add(section, "p50Ratio", "p50 ratio gateway/direct", g.percentileMillis(0.5) / d.percentileMillis(0.5), "");
+        results.add(section, "p99Ratio", "p99 ratio gateway/direct", g.percentileMillis(0.99) / d.percentileMillis(0.99), "");
+        results.add(section, "gatewayPerSecond", "gateway", g.perSecond(), "req/s");
+        results.add(section, "directPerSecond", "direct", d.perSecond(), "req/s");
+        results.add(section, "throughputRatio", "throughput ratio gateway/direct", g.perSecond() / d.perSecond(), "");
+    }
+
+    private void held(Route gateway, int nodePort, ServerProbe probe) throws Exception {
+        String s = "Held requests (node answers after 10 s)";
+        results.note(s, "N requests sent at once, each answered by the node 10 s after it arrives (one 20 KiB chunk);"
+                + " wall time from the first send to the last byte of the last answer. Server threads: the Payara"
+                + " Micro JVM's live Java threads (its JVM-kept peak, and before the run); heap: its live heap"
+                + " (used right after a full GC, sampled every 2 s). The direct route sends the same N calls"
+                + " over one gRPC channel per " + DIRECT_CALLS_PER_CHANNEL + " calls: with more on one grpc-okhttp"
+                + " connection, answers arriving together are cut into tiny frames and the client runs out of heap"
+                + " (see bench/README.md).");
+        for (int n : HELD) {
+            LOG.info("held: " + n + " concurrent requests per route");
+            Held g;
+            try (ServerProbe.Watch watch = probe.watch()) {
+                g = held(gateway, n);
+                watch.close();
+                results.add(s, "gateway" + n + "Answered", n + " via gateway: answered", g.answered + " of " + n, "");
+                results.add(s, "gateway" + n + "WallSeconds", n + " via gateway: wall time", g.wallSeconds, "s");
+                results.add(s, "gateway" + n + "PeakThreads", n + " via gateway: peak server threads (before)",
+                        watch.peakThreads() + " (" + watch.baselineThreads + ")", "");
+                results.add(s, "gateway" + n + "PeakHeapMiB", n + " via gateway: peak live heap (before)",
+                        String.format(Locale.ROOT, "%.0f (%.0f)", watch.peakHeapBytes() / MIB,
+                                watch.baselineHeapBytes / MIB), "MiB");
+                if (g.failure != null) {
+                    results.add(s, "gateway" + n + "FirstFailure", n + " via gateway: first failure", g.failure, "");
+                }
+                if (n == HELD.get(HELD.size() - 1)) {
+                    heldTarget = new int[] {g.answered, n, watch.peakThreads(), watch.baselineThreads};
+                }
+            }
+            Held d;
+            try (DirectRoute direct = new DirectRoute(nodePort, Math.max(1, n / DIRECT_CALLS_PER_CHANNEL))) {
+                d = held(direct, n);
+            }
+            results.add(s, "direct" + n + "Answered", n + " direct: answered", d.answered + " of " + n, "");
+            results.add(s, "direct" + n + "WallSeconds", n + " direct: wall time", d.wallSeconds, "s");
+            if (d.failure != null) {
+                results.add(s, "direct" + n + "FirstFailure", n + " direct: first failure", d.failure, "");
+            }
+        }
+    }
+
+    private record Held(int answered, double wallSeconds, String failure) {
+    }
+
+    private static Held held(Route route, int n) throws InterruptedException {
+        long start = System.nanoTime();
+        List<CompletableFuture<Long>> answers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            answers.add(route.fetch(HELD_NODE));
+        }
+        int answered = 0;
+        String failure = null;
+        long deadline = start + HELD_LIMIT.toNanos();
+        for (CompletableFuture<Long> answer : answers) {
+            try {
+                if (answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) == SMALL_BYTES) {
+                    answered++;
+                } else if (failure == null) {
+                    failure = "answer of " + answer.get() + " bytes";
+                }
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = String.valueOf(e.getCause());
+                }
+            } catch (TimeoutException e) {
+                if (failure == null) {
+                    failure = "not answered within " + HELD_LIMIT.toSeconds() + " s";
+                }
+                answer.cancel(true);
+            }
+        }
+        return new Held(answered, (System.nanoTime() - start) / 1e9, failure);
+    }
+
+    private void slowReaders(GatewayRoute gateway, ServerProbe probe) throws Exception {
+        LOG.info("slow readers: " + SLOW_READERS + " x 64 MiB at 1 MiB/s (about 64 s)");
+        String s = "Slow readers";
+        results.note(s, SLOW_READERS + " clients at once, each reading a 64 MiB profile through the gateway at 1 MiB/s;"
+                + " heap as for held requests. Gateway only: the measure is what the server holds per transfer.");
+        ExecutorService readers = Executors.newFixedThreadPool(SLOW_READERS);
+        try (ServerProbe.Watch watch = probe.watch()) {
+            long start = System.nanoTime();
+            List<Future<Long>> reads = new ArrayList<>();
+            for (int i = 0; i < SLOW_READERS; i++) {
+                reads.add(readers.submit(() -> gateway.fetchSlowly(SLOW, SLOW_BYTES_PER_SECOND)));
+            }
+            int complete = 0;
+            for (Future<Long> read : reads) {
+                if (read.get(5, TimeUnit.MINUTES) == BIG_BYTES) {
+                    complete++;
+                }
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            watch.close();
+            slowGrowthMiB = (watch.peakHeapBytes() - watch.baselineHeapBytes) / MIB;
+            results.add(s, "complete", "complete transfers", complete + " of " + SLOW_READERS, "");
+            results.add(s, "wallSeconds", "wall time", wall, "s");
+            results.add(s, "baselineHeapMiB", "live heap before", watch.baselineHeapBytes / MIB, "MiB");
+            results.add(s, "peakHeapMiB", "peak live heap", watch.peakHeapBytes() / MIB, "MiB");
+            results.add(s, "heapGrowthMiB", "peak heap growth, all readers", slowGrowthMiB, "MiB");
+            results.add(s, "heapGrowthPerReaderKiB", "peak heap growth per reader", slowGrowthMiB * 1024 / SLOW_READERS, "KiB");
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    private Double slowGrowthMiB;
+
+    private void auth() throws Exception {
+        LOG.info("auth: JMH");
+        String s = "Authentication per request (JMH)";
+        results.note(s, "`AuthBenchmark`: one JWT verification (signature, claims, roles) or one API-token lookup"
+                + " (SHA-256, token file check, compare with each of " + AuthBenchmark.TOKEN_LINES + " lines), single thread, average time;"
+                + " 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement; ± is JMH's 99.9% error.");
+        var options = new OptionsBuilder()
+                .include(AuthBenchmark.class.getName().replace(".", "\\.") + "\\.")
+                .forks(1)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .shouldFailOnError(true)
+                .build();
+        for (RunResult run : new Runner(options).run()) {
+            String method = run.getParams().getBenchmark().replaceAll(".*\\.", "");
+            double score = run.getPrimaryResult().getScore();
+            double error = run.getPrimaryResult().getScoreError();
+            results.add(s, method + "Micros", label(method),
+                    String.format(Locale.ROOT, "%s ± %s", Results.format(score), Results.format(error)), "µs/op");
+        }
+    }
+
+    private static String label(String method) {
+        return switch (method) {
+            case "jwtRs256" -> "JWT RS256";
+            case "jwtEs256" -> "JWT ES256";
+            case "apiToken" -> "API token";
+            default -> method;
+        };
+    }
+
+    private void targets() {
+        // Only what this run measured is judged.
+        Double ratio = figure("Big profile (64 MiB)", "ratio");
+        if (ratio != null) {
+            results.target("big: time ratio gateway/direct", "≤ 1.10", Results.format(ratio), ratio <= 1.10);
+        }
+        Double ms = figure("Small profile (20 KiB), 1 client", "p50AddedMs");
+        if (ms != null) {
+            results.target("small, 1 client: p50 added", "≤ 1 ms", Results.format(ms) + " ms", ms <= 1.0);
+        }
+        Double perSecond = figure("Small profile (20 KiB), " + CLIENTS + " clients", "gatewayPerSecond");
+        if (perSecond != null) {
+            results.target("small, " + CLIENTS + " clients: gateway throughput", "≥ 2,000 req/s",
+                    Results.format(perSecond) + " req/s", perSecond >= 2000);
+        }
+        if (heldTarget != null) {
+            results.target("5,000 held: all answered, server threads", "all, < 100 threads",
+                    heldTarget[0] + " of " + heldTarget[1] + " answered, peak " + heldTarget[2] + " threads (idle "
+                            + heldTarget[3] + ")", heldTarget[0] == heldTarget[1] && heldTarget[2] < 100);
+        }
+        if (slowGrowthMiB != null) {
+            results.target("slow readers: heap growth, all 20", "< 64 MiB", Results.format(slowGrowthMiB) + " MiB",
+                    slowGrowthMiB < 64);
+        }
+    }
+
+    private Double figure(String section, String key) {
+        return (Double) results.value(section, key).orElse(null);
+    }
+
+    /** Fetches a whole profile; returns the nanoseconds it took. */
+    private static long fetch(Route route, String client, long expectedBytes) throws Exception {
+        long start = System.nanoTime();
+        long bytes = route.fetch(client).get(5, TimeUnit.MINUTES);
+        long took = System.nanoTime() - start;
+        if (bytes != expectedBytes) {
+            throw new IllegalStateException(route.name() + " returned " + bytes + " bytes for " + client + ", not "
+                    + expectedBytes);
+        }
+        return took;
+    }
+
+    /** Incompressible bytes, like the gzip-compressed profiles nodes send. */
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static void requireFree(int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket(port)) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IOException("port " + port + " is in use; pick another with -Dbench.port=N", e);
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        for (String required : List.of("--war", "--payara-micro", "--payara-version", "--port", "--phases", "--jfr",
+                "--work", "--out")) {
+            if (!options.containsKey(required)) {
+                throw new IllegalArgumentException("missing " + required + "; run the benchmark with bench/run");
+            }
+        }
+        return options;
+    }
+}

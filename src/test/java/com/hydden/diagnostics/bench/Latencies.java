@@ -1,0 +1,43 @@
+package com.hydden.diagnostics.bench;
+
+import java.util.Arrays;
+
+/** Request times of one route in one run, and the wall time the run took. */
+final class Latencies {
+
+    private long[] nanos = new long[1024];
+    private int count;
+    private long wallNanos;
+
+    synchronized void add(long requestNanos) {
+        if (count == nanos.length) {
+            nanos = Arrays.copyOf(nanos, count * 2);
+        }
+        nanos[count++] = requestNanos;
+    }
+
+    synchronized void addWall(long runNanos) {
+        wallNanos += runNanos;
+    }
+
+    synchronized int count() {
+        return count;
+    }
+
+    /** The {@code q}-quantile (nearest rank) in milliseconds. */
+    synchronized double percentileMillis(double q) {
+        long[] sorted = Arrays.copyOf(nanos, count);
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * count);
+        return sorted[Math.max(0, rank - 1)] / 1e6;
+    }
+
+    synchronized double medianSeconds() {
+        return percentileMillis(0.5) / 1e3;
+    }
+
+    /** Requests completed per second of wall time. */
+    synchronized double perSecond() {
+        return count / (wallNanos / 1e9);
+    }
+}

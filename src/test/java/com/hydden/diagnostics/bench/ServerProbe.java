@@ -1,0 +1,131 @@
+package com.hydden.diagnostics.bench;
+
+import com.sun.tools.attach.VirtualMachine;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * The server JVM's threads and heap, read over JMX after attaching to it by process ID (as {@code jcmd}
+ * does), so the server runs with no option of ours. Heap is measured as the live set: used heap right after a
+ * full GC, so garbage waiting for collection does not count as memory the server holds.
+ */
+final class ServerProbe implements AutoCloseable {
+
+    private static final long SAMPLE_MILLIS = 2000;
+
+    private final JMXConnector connector;
+    private final MBeanServerConnection server;
+    private final ThreadMXBean threads;
+    private final MemoryMXBean memory;
+
+    ServerProbe(long pid) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            connector = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+        } finally {
+            vm.detach();
+        }
+        server = connector.getMBeanServerConnection();
+        threads = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+        memory = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+    }
+
+    int threads() {
+        return threads.getThreadCount();
+    }
+
+    long maxHeapMiB() {
+        return memory.getHeapMemoryUsage().getMax() >> 20;
+    }
+
+    long liveHeapBytes() {
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    /** Starts watching: the peak thread count (kept by the JVM itself) and the live heap every 2 s. */
+    Watch watch() {
+        return new Watch();
+    }
+
+    /** Starts a Flight Recording in the server with the JDK's "profile" settings. */
+    void startRecording() throws Exception {
+        diagnosticCommand("jfrStart", "name=bench", "settings=profile");
+    }
+
+    void dumpRecording(Path file) throws Exception {
+        diagnosticCommand("jfrDump", "name=bench", "filename=" + file.toAbsolutePath());
+        diagnosticCommand("jfrStop", "name=bench");
+    }
+
+    private void diagnosticCommand(String operation, String... arguments) throws Exception {
+        server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
+                new Object[] {arguments}, new String[] {String[].class.getName()});
+    }
+
+    @Override
+    public void close() throws IOException {
+        connector.close();
+    }
+
+    final class Watch implements AutoCloseable {
+        final int baselineThreads;
+        final long baselineHeapBytes;
+        private final AtomicLong peakHeapBytes = new AtomicLong();
+        private final ExecutorService sampler = Executors.newSingleThreadExecutor();
+        private final Future<?> sampling;
+        private int peakThreads = -1;
+
+        private Watch() {
+            baselineHeapBytes = liveHeapBytes();
+            baselineThreads = threads();
+            threads.resetPeakThreadCount();
+            peakHeapBytes.set(baselineHeapBytes);
+            sampling = sampler.submit(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakHeapBytes.accumulateAndGet(liveHeapBytes(), Math::max);
+                    TimeUnit.MILLISECONDS.sleep(SAMPLE_MILLIS); // sampling interval
+                }
+                return null;
+            });
+        }
+
+        int peakThreads() {
+            return peakThreads;
+        }
+
+        long peakHeapBytes() {
+            return peakHeapBytes.get();
+        }
+
+        /** Stops sampling, after one last sample. */
+        @Override
+        public void close() {
+            if (peakThreads >= 0) {
+                return;
+            }
+            sampling.cancel(true);
+            sampler.shutdownNow();
+            try {
+                sampler.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            peakHeapBytes.accumulateAndGet(liveHeapBytes(), Math::max);
+            peakThreads = threads.getPeakThreadCount();
+        }
+    }
+}
