@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
+import java.util.regex.Pattern;
 
 /**
  * Opens the audit record of every pprof request before anything can refuse it (it runs ahead of the
@@ -31,6 +32,7 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
 
     static final String AUDITED_PATH = "pprof";
     static final String REQUEST_ID_HEADER = "X-Request-Id";
+    private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
 
     @Context
     HttpServletRequest servletRequest;
@@ -40,7 +42,7 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath().replaceAll("^/+|/+$", "");
+        String path = EDGE_SLASHES.matcher(request.getUriInfo().getPath()).replaceAll("");
         if (path.equals(AUDITED_PATH) || path.startsWith(AUDITED_PATH + "/")) {
             request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr(), ended::fire));
         }
