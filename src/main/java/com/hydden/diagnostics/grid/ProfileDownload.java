@@ -1,5 +1,7 @@
 package com.hydden.diagnostics.grid;
 
+import com.google.protobuf.ByteOutput;
+import com.google.protobuf.UnsafeByteOperations;
 import com.hydden.diagnostics.grid.api.GridGrpc;
 import com.hydden.diagnostics.grid.api.ProfileChunk;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -110,12 +113,14 @@ public final class ProfileDownload {
      */
     public void transferTo(OutputStream out) throws IOException {
         boolean ended = false;
+        PassThrough bytes = new PassThrough(out);
         try {
             while (true) {
                 Object next = received.take();
                 if (next instanceof ProfileChunk chunk) {
                     request(1); // before writing, so the node's next chunk travels while this one is written
-                    chunk.getData().writeTo(out);
+                    // Not ByteString.writeTo(OutputStream): for an array-backed string that copies the bytes.
+                    UnsafeByteOperations.unsafeWriteTo(chunk.getData(), bytes);
                     out.flush();
                     lastProgressNanos = System.nanoTime();
                 } else {
@@ -134,6 +139,46 @@ public final class ProfileDownload {
             if (!ended) {
                 abandon(Status.CANCELLED.withDescription("the HTTP client stopped receiving"));
             }
+        }
+    }
+
+    /** Hands a chunk's bytes to the stream as they are; the stream only reads them. */
+    private static final class PassThrough extends ByteOutput {
+        private final OutputStream out;
+
+        PassThrough(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(byte value) throws IOException {
+            out.write(value);
+        }
+
+        @Override
+        public void write(byte[] value, int offset, int length) throws IOException {
+            out.write(value, offset, length);
+        }
+
+        @Override
+        public void writeLazy(byte[] value, int offset, int length) throws IOException {
+            out.write(value, offset, length);
+        }
+
+        @Override
+        public void write(ByteBuffer value) throws IOException {
+            if (value.hasArray()) {
+                out.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+            } else {
+                byte[] copy = new byte[value.remaining()];
+                value.duplicate().get(copy);
+                out.write(copy);
+            }
+        }
+
+        @Override
+        public void writeLazy(ByteBuffer value) throws IOException {
+            write(value);
         }
     }
 

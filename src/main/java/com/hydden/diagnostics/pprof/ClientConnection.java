@@ -10,8 +10,9 @@ import java.util.Optional;
 /**
  * The client's TCP connection under a servlet response, for what the Servlet API cannot do: abort a
  * committed response, so a profile that failed half-way arrives as a broken transfer (no terminating
- * chunk) rather than a clean end of a truncated file; and reach the socket, so that {@link DisconnectWatch}
- * can notice a client hanging up while its request is suspended.
+ * chunk) rather than a clean end of a truncated file; bound what the container queues for a slow client;
+ * and reach the socket, so that {@link DisconnectWatch} can notice a client hanging up while its request is
+ * suspended.
  *
  * <p>Payara's web container runs on Grizzly. Its connection is reached through the container's response
  * (the facade's {@code response}, then {@code getCoyoteResponse().getRequest().getConnection()}), looked up
@@ -45,6 +46,25 @@ final class ClientConnection {
     boolean abort() {
         try {
             connection.getClass().getMethod("terminateSilently").invoke(connection);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes a blocking write wait once more than {@code bytes} are queued for this connection. Grizzly's own
+     * bound is four times the socket's send buffer, which the kernel sizes by the route: on loopback or a
+     * fast link that is about 10 MiB per slow client, held on the heap.
+     *
+     * @return false when the bound could not be set (another container); the transfer still works
+     */
+    boolean limitWriteQueue(int bytes) {
+        try {
+            int current = (int) connection.getClass().getMethod("getMaxAsyncWriteQueueSize").invoke(connection);
+            if (current < 0 || current > bytes) {
+                connection.getClass().getMethod("setMaxAsyncWriteQueueSize", int.class).invoke(connection, bytes);
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -15,6 +16,8 @@ import java.util.logging.Logger;
 final class ProfileBody implements StreamingOutput {
 
     private static final Logger LOG = Logger.getLogger(ProfileBody.class.getName());
+    /** What may wait in the container for a slow client, on top of the socket's buffer: a few chunks. */
+    static final int WRITE_QUEUE_BYTES = 256 * 1024;
 
     private final ProfileDownload download;
     private final HttpServletResponse servletResponse;
@@ -28,11 +31,13 @@ final class ProfileBody implements StreamingOutput {
 
     @Override
     public void write(OutputStream out) throws IOException {
+        Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
+        connection.ifPresent(c -> c.limitWriteQueue(WRITE_QUEUE_BYTES));
         try {
             download.transferTo(out);
         } catch (IOException e) {
             audit.transferAborted();
-            if (!ClientConnection.of(servletResponse).map(ClientConnection::abort).orElse(false)) {
+            if (!connection.map(ClientConnection::abort).orElse(false)) {
                 LOG.warning(() -> "profile transfer failed (" + e.getMessage() + ") and this server cannot abort"
                         + " the connection; the client may see a clean end");
                 throw e;

@@ -169,7 +169,8 @@ class LoadIT {
         System.out.printf("%d readers of %d MiB at %d KiB/s: peak heap growth %d MiB (%d KiB per transfer)%n",
                 SLOW_READERS, SLOW_PROFILE_BYTES >> 20, SLOW_READ_BYTES_PER_SECOND >> 10, growth >> 20,
                 growth / SLOW_READERS >> 10);
-        assertTrue(growth < (long) SLOW_READERS * SLOW_PROFILE_BYTES / 4,
+        // A few chunks per transfer queued in the server, plus the clients' buffers in this JVM.
+        assertTrue(growth < (long) SLOW_READERS * (3 << 20),
                 "heap grew by " + (growth >> 20) + " MiB: transfers are being buffered");
     }
 
