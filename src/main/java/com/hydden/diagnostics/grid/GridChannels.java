@@ -12,7 +12,9 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -30,6 +33,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * One gRPC channel per node address, shared by every request to that node. Channels are opened on first
  * use, closed when idle or when the pool is full (least recently used first, never one in use), and all
  * closed on undeploy, together with the threads gRPC runs on.
+ *
+ * <p>A node with more than {@link #CALLS_PER_CHANNEL} calls at once (possible only when
+ * {@code diagnostics.pprof.max-per-node} is raised that far) gets another channel for the calls beyond, so
+ * no single HTTP/2 connection carries thousands of streams: a node that shares its connection window out
+ * over every stream would then cut each answer into frames of a few bytes.
  *
  * <p>The bean only hands out channels; callers make the calls, so gRPC failures never cross the EJB
  * boundary. Concurrency is managed by the bean (a concurrent map), so no caller waits on a container lock.
@@ -41,6 +49,14 @@ public class GridChannels {
 
     private static final Logger LOG = Logger.getLogger(GridChannels.class.getName());
     static final String TLS_KEY = "diagnostics.grid.tls";
+    /** Calls one channel carries before a node gets another one. */
+    static final int CALLS_PER_CHANNEL = 200;
+    /**
+     * gRPC's flow-control window per call and per connection. A call can hold this much the HTTP client has
+     * not taken yet; with grpc-okhttp's 64 KiB default, a large profile stalls on window updates and many
+     * calls answered at once arrive in tiny frames.
+     */
+    static final int FLOW_CONTROL_WINDOW = 1 << 20;
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.idle-timeout")
@@ -70,7 +86,10 @@ public class GridChannels {
     @ConfigProperty(name = "diagnostics.grid.tls.key")
     Optional<String> tlsKey;
 
-    private final Map<NodeAddress, Pooled> channels = new ConcurrentHashMap<>();
+    // Per address its channels, first opened first; a list is replaced, never changed, and only in the
+    // map's compute for its address, which also guards the channels' call counts.
+    private final Map<NodeAddress, List<Pooled>> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private ChannelCredentials credentials;
     private ConnectTimeoutSockets sockets;
     private ExecutorService grpcThreads;
@@ -101,28 +120,41 @@ public class GridChannels {
      * refused, TLS handshake, host name), at once. A failed channel carries no call to disturb.
      */
     public Lease lease(NodeAddress address) {
-        Pooled[] created = new Pooled[1];
-        Pooled[] failed = new Pooled[1];
-        Pooled pooled = channels.compute(address, (key, existing) -> {
-            Pooled p = existing;
-            if (p != null && p.channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-                failed[0] = p;
-                p = null;
+        Pooled[] leased = new Pooled[1];
+        List<Pooled> failed = new ArrayList<>(0);
+        channels.compute(address, (key, existing) -> {
+            List<Pooled> list = existing == null ? List.of() : existing;
+            Pooled pick = null;
+            for (Pooled p : list) {
+                if (p.failed()) {
+                    failed.add(p);
+                } else if (pick == null && p.active < CALLS_PER_CHANNEL) {
+                    pick = p;
+                }
             }
-            if (p == null) {
-                p = created[0] = new Pooled(open(key));
+            if (!failed.isEmpty() || pick == null) {
+                List<Pooled> kept = new ArrayList<>(list);
+                kept.removeAll(failed);
+                if (pick == null) {
+                    pick = new Pooled(open(key));
+                    kept.add(pick);
+                    open.incrementAndGet();
+                }
+                list = List.copyOf(kept);
             }
-            p.active++;
-            p.lastUsedNanos = System.nanoTime();
-            return p;
+            pick.active++;
+            pick.lastUsedNanos = System.nanoTime();
+            leased[0] = pick;
+            return list;
         });
-        if (failed[0] != null) {
-            failed[0].channel.shutdown();
+        for (Pooled p : failed) {
+            open.decrementAndGet();
+            p.channel.shutdown();
         }
-        if (created[0] != null && channels.size() > maxChannels) {
+        if (open.get() > maxChannels) {
             closeLeastRecentlyUsed();
         }
-        return new Lease(address, pooled);
+        return new Lease(address, leased[0]);
     }
 
     /** Timers for call deadlines; shut down with the pool. */
@@ -131,7 +163,7 @@ public class GridChannels {
     }
 
     public int openChannels() {
-        return channels.size();
+        return open.get();
     }
 
     public int maxChannels() {
@@ -146,9 +178,10 @@ public class GridChannels {
     @PreDestroy
     void stop() {
         timers.shutdownNow();
-        channels.values().forEach(p -> p.channel.shutdown());
+        List<Pooled> all = channels.values().stream().flatMap(List::stream).toList();
+        all.forEach(p -> p.channel.shutdown());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Pooled p : channels.values()) {
+        for (Pooled p : all) {
             try {
                 if (!p.channel.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     p.channel.shutdownNow();
@@ -159,6 +192,7 @@ public class GridChannels {
             }
         }
         channels.clear();
+        open.set(0);
         grpcThreads.shutdownNow();
     }
 
@@ -170,29 +204,45 @@ public class GridChannels {
                 .scheduledExecutorService(timers)
                 .socketFactory(sockets)
                 .userAgent("hydden-diagnostics")
+                .flowControlWindow(FLOW_CONTROL_WINDOW)
                 .build();
     }
 
     private void closeIdle() {
         long idleNanos = idleTimeout.toNanos();
         long now = System.nanoTime();
-        channels.forEach((address, pooled) -> {
-            if (channels.computeIfPresent(address, (k, p) -> p.active == 0 && now - p.lastUsedNanos > idleNanos ? null : p) == null) {
-                LOG.fine(() -> "closing idle channel to " + address);
-                pooled.channel.shutdown();
-            }
-        });
+        for (NodeAddress address : channels.keySet()) {
+            closeWhere(address, p -> p.active == 0 && now - p.lastUsedNanos > idleNanos, Integer.MAX_VALUE);
+        }
     }
 
     private void closeLeastRecentlyUsed() {
         channels.entrySet().stream()
-                .filter(e -> e.getValue().active == 0)
+                .flatMap(e -> e.getValue().stream().filter(p -> p.active == 0).map(p -> Map.entry(e.getKey(), p)))
                 .min(Comparator.comparingLong(e -> e.getValue().lastUsedNanos))
-                .ifPresent(e -> {
-                    if (channels.remove(e.getKey(), e.getValue())) {
-                        e.getValue().channel.shutdown();
-                    }
-                });
+                .ifPresent(e -> closeWhere(e.getKey(), p -> p == e.getValue() && p.active == 0, 1));
+    }
+
+    /** Closes up to {@code most} of the address's channels that match, checked under the address's lock. */
+    private void closeWhere(NodeAddress address, Predicate<Pooled> close, int most) {
+        List<Pooled> closed = new ArrayList<>(0);
+        channels.computeIfPresent(address, (key, list) -> {
+            for (Pooled p : list) {
+                if (closed.size() < most && close.test(p)) {
+                    closed.add(p);
+                }
+            }
+            if (closed.isEmpty()) {
+                return list;
+            }
+            List<Pooled> kept = list.stream().filter(p -> !closed.contains(p)).toList();
+            return kept.isEmpty() ? null : kept;
+        });
+        for (Pooled p : closed) {
+            LOG.fine(() -> "closing channel to " + address);
+            open.decrementAndGet();
+            p.channel.shutdown();
+        }
     }
 
     /**
@@ -227,11 +277,15 @@ public class GridChannels {
 
     private static final class Pooled {
         final ManagedChannel channel;
-        int active;               // guarded by the map's compute on this entry
+        int active;               // guarded by the map's compute on this channel's address
         volatile long lastUsedNanos;
 
         Pooled(ManagedChannel channel) {
             this.channel = channel;
+        }
+
+        boolean failed() {
+            return channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
         }
     }
 
@@ -252,12 +306,12 @@ public class GridChannels {
 
         public void release() {
             if (released.compareAndSet(false, true)) {
-                channels.computeIfPresent(address, (k, p) -> {
-                    if (p == pooled) {
-                        p.active--;
-                        p.lastUsedNanos = System.nanoTime();
+                channels.computeIfPresent(address, (k, list) -> {
+                    if (list.contains(pooled)) {
+                        pooled.active--;
+                        pooled.lastUsedNanos = System.nanoTime();
                     }
-                    return p;
+                    return list;
                 });
             }
         }

@@ -6,12 +6,14 @@
  * <ul>
  *   <li>One grpc-okhttp channel per node address, owned by the {@link com.hydden.diagnostics.grid.GridChannels}
  *       singleton, which only hands channels out: calls are made by callers, so gRPC failures never cross
- *       the EJB boundary. A channel whose last connection failed is replaced rather than left in backoff.</li>
+ *       the EJB boundary. A channel whose last connection failed is replaced rather than left in backoff.
+ *       A node with hundreds of calls at once gets further channels, so no connection carries thousands of
+ *       streams.</li>
  *   <li>Time limits follow what the node does: the TCP connect is bounded by the connect timeout (socket
  *       factory); the first chunk by the cpu seconds plus the timeout; after that only a transfer without
  *       progress on either side is cut.</li>
  *   <li>Flow control ties the node to the HTTP client: a few chunks are requested ahead, one more for each
- *       written.</li>
+ *       written; the gRPC window is 1 MiB, so a large profile does not stall on window updates.</li>
  *   <li>gRPC statuses become HTTP answers through one table, {@link com.hydden.diagnostics.grid.GridStatus};
  *       node messages are logged, never returned.</li>
  *   <li>Threads are plain daemon threads carrying this application's class loader: Payara's default

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +53,44 @@ class GridChannelsTest {
         assertSame(first.channel(), second.channel());
         assertNotSame(first.channel(), other.channel());
         assertEquals(2, pool.openChannels());
+    }
+
+    @Test
+    void aNodeWithMoreCallsThanOneChannelCarries_getsAnotherChannel_andFillsTheFirstAgainWhenItHasRoom() {
+        GridChannels pool = pool(10, Duration.ofMinutes(10));
+        List<GridChannels.Lease> first = new ArrayList<>();
+        for (int i = 0; i < GridChannels.CALLS_PER_CHANNEL; i++) {
+            first.add(pool.lease(node(1)));
+        }
+        assertEquals(1, first.stream().map(GridChannels.Lease::channel).distinct().count());
+
+        GridChannels.Lease beyond = pool.lease(node(1));
+        assertNotSame(first.get(0).channel(), beyond.channel());
+        assertEquals(2, pool.openChannels());
+
+        first.get(7).release();
+        assertSame(first.get(0).channel(), pool.lease(node(1)).channel(), "the first channel had room again");
+        assertSame(beyond.channel(), pool.lease(node(1)).channel(), "the second channel took the next call");
+        assertEquals(2, pool.openChannels());
+    }
+
+    @Test
+    void aNodesSecondChannel_closesWhenIdle_whileTheFirstIsInUse() throws InterruptedException {
+        GridChannels pool = pool(10, Duration.ofMillis(200));
+        List<GridChannels.Lease> first = new ArrayList<>();
+        for (int i = 0; i < GridChannels.CALLS_PER_CHANNEL; i++) {
+            first.add(pool.lease(node(1)));
+        }
+        GridChannels.Lease beyond = pool.lease(node(1));
+        beyond.release();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!beyond.channel().isShutdown() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50); // polling the pool's sweep, bounded by the deadline
+        }
+        assertTrue(beyond.channel().isShutdown(), "the idle second channel was still open after 10 s");
+        assertFalse(first.get(0).channel().isShutdown(), "the channel in use was closed");
+        assertEquals(1, pool.openChannels());
     }
 
     @Test
