@@ -10,6 +10,8 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionManagement;
+import jakarta.ejb.TransactionManagementType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +42,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * over every stream would then cut each answer into frames of a few bytes.
  *
  * <p>The bean only hands out channels; callers make the calls, so gRPC failures never cross the EJB
- * boundary. Concurrency is managed by the bean (a concurrent map), so no caller waits on a container lock.
+ * boundary. Concurrency is managed by the bean (a concurrent map), so no caller waits on a container lock;
+ * it uses no transactions, so the container starts none per call.
  */
 @Singleton
 @Startup
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionManagement(TransactionManagementType.BEAN)
 public class GridChannels {
 
     private static final Logger LOG = Logger.getLogger(GridChannels.class.getName());
@@ -93,6 +97,7 @@ public class GridChannels {
     private ChannelCredentials credentials;
     private ConnectTimeoutSockets sockets;
     private ExecutorService grpcThreads;
+    private ExecutorService callbacks;
     private ScheduledExecutorService timers;
 
     @PostConstruct
@@ -105,6 +110,10 @@ public class GridChannels {
         credentials = NodeCredentials.of(tls(tlsConfig), tlsTrust, tlsCert, tlsKey);
         sockets = new ConnectTimeoutSockets(connectTimeout);
         grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
+        // The calls' listeners only hand chunks and outcomes on, never block: a few threads serve any
+        // number of calls, where a growing pool would start hundreds when many nodes answer at once.
+        callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                named("grid-callback"));
         timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
         long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
         timers.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -172,7 +181,7 @@ public class GridChannels {
 
     /** False once the pool's threads are gone: no call can be made or timed until the application restarts. */
     public boolean running() {
-        return !timers.isShutdown() && !grpcThreads.isShutdown();
+        return !timers.isShutdown() && !grpcThreads.isShutdown() && !callbacks.isShutdown();
     }
 
     @PreDestroy
@@ -194,11 +203,12 @@ public class GridChannels {
         channels.clear();
         open.set(0);
         grpcThreads.shutdownNow();
+        callbacks.shutdownNow();
     }
 
     private ManagedChannel open(NodeAddress address) {
         return OkHttpChannelBuilder.forAddress(address.socketHost(), address.port(), credentials)
-                .executor(grpcThreads)
+                .executor(callbacks)
                 .offloadExecutor(grpcThreads)
                 .transportExecutor(grpcThreads)
                 .scheduledExecutorService(timers)

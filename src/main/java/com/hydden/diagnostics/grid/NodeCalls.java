@@ -7,6 +7,7 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts calls to nodes with the configured time limits. */
@@ -20,9 +21,12 @@ public class NodeCalls {
     @ConfigProperty(name = "diagnostics.grid.timeout")
     Duration timeout;
 
+    private ScheduledExecutorService timers;
+
     @PostConstruct
     void check() {
         GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
+        timers = channels.timers();
     }
 
     void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -40,6 +44,6 @@ public class NodeCalls {
                 .setProfile(profile)
                 .setSeconds(seconds)
                 .build();
-        return ProfileDownload.start(channels.lease(address), channels.timers(), request, timeout);
+        return ProfileDownload.start(channels.lease(address), timers, request, timeout);
     }
 }

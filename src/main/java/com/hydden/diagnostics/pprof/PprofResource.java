@@ -7,6 +7,7 @@ import com.hydden.diagnostics.grid.NodeDirectory;
 import com.hydden.diagnostics.grid.ProfileDownload;
 import com.hydden.diagnostics.problem.Problem;
 import io.grpc.Status;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.Consumes;
@@ -32,7 +33,10 @@ import java.util.concurrent.CompletionException;
  * <p>The request is suspended while the node works (a cpu profile takes its sampling time), so waiting
  * holds no thread. The status is decided when the first chunk or the failure arrives; the body is then
  * written on a {@link ProfileWriters} thread.
+ *
+ * <p>One instance serves every request (it keeps no request state), so none is built and injected per call.
  */
+@ApplicationScoped
 @Path("pprof")
 public class PprofResource {
 
