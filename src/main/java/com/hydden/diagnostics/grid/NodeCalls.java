@@ -21,11 +21,13 @@ public class NodeCalls {
     @ConfigProperty(name = "diagnostics.grid.timeout")
     Duration timeout;
 
+    private GridChannels.Leases leases;
     private ScheduledExecutorService timers;
 
     @PostConstruct
     void check() {
         GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
+        leases = channels.leases();
         timers = channels.timers();
     }
 
@@ -44,6 +46,6 @@ public class NodeCalls {
                 .setProfile(profile)
                 .setSeconds(seconds)
                 .build();
-        return ProfileDownload.start(channels.lease(address), timers, request, timeout);
+        return ProfileDownload.start(leases.lease(address), timers, request, timeout);
     }
 }

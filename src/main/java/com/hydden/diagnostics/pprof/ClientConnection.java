@@ -2,10 +2,13 @@ package com.hydden.diagnostics.pprof;
 
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
+import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.channels.SelectableChannel;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The client's TCP connection under a servlet response, for what the Servlet API cannot do: abort a
@@ -20,6 +23,13 @@ import java.util.Optional;
  * and the caller falls back to what the Servlet API gives.
  */
 final class ClientConnection {
+
+    private static final ClassValue<Map<String, AccessibleObject>> MEMBERS = new ClassValue<>() {
+        @Override
+        protected Map<String, AccessibleObject> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
 
     private final Object connection;
 
@@ -45,7 +55,7 @@ final class ClientConnection {
     /** Closes the connection at once, dropping whatever is still queued for it. */
     boolean abort() {
         try {
-            connection.getClass().getMethod("terminateSilently").invoke(connection);
+            method(connection.getClass(), "terminateSilently").invoke(connection);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
@@ -61,9 +71,9 @@ final class ClientConnection {
      */
     boolean limitWriteQueue(int bytes) {
         try {
-            int current = (int) connection.getClass().getMethod("getMaxAsyncWriteQueueSize").invoke(connection);
+            int current = (int) method(connection.getClass(), "getMaxAsyncWriteQueueSize").invoke(connection);
             if (current < 0 || current > bytes) {
-                connection.getClass().getMethod("setMaxAsyncWriteQueueSize", int.class).invoke(connection, bytes);
+                method(connection.getClass(), "setMaxAsyncWriteQueueSize", int.class).invoke(connection, bytes);
             }
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -81,15 +91,39 @@ final class ClientConnection {
     }
 
     private static Object field(Object target, String name) throws ReflectiveOperationException {
-        Field f = target.getClass().getDeclaredField(name);
-        f.setAccessible(true);
+        Field f = (Field) member(target.getClass(), name, () -> {
+            Field declared = target.getClass().getDeclaredField(name);
+            declared.setAccessible(true);
+            return declared;
+        });
         return nonNull(f.get(target), name);
     }
 
-    private static Object call(Object target, String method) throws ReflectiveOperationException {
-        Method m = target.getClass().getMethod(method);
-        m.setAccessible(true); // public method, possibly declared by a non-public class
-        return nonNull(m.invoke(target), method);
+    private static Object call(Object target, String name) throws ReflectiveOperationException {
+        return nonNull(method(target.getClass(), name).invoke(target), name);
+    }
+
+    private static Method method(Class<?> type, String name, Class<?>... parameters) throws ReflectiveOperationException {
+        return (Method) member(type, name + "/" + parameters.length, () -> {
+            Method m = type.getMethod(name, parameters);
+            m.setAccessible(true); // public method, possibly declared by a non-public class
+            return m;
+        });
+    }
+
+    /** Members are looked up once per class, not on every request. */
+    private static AccessibleObject member(Class<?> type, String key, Lookup lookup) throws ReflectiveOperationException {
+        Map<String, AccessibleObject> known = MEMBERS.get(type);
+        AccessibleObject member = known.get(key);
+        if (member == null) {
+            member = lookup.find();
+            known.put(key, member);
+        }
+        return member;
+    }
+
+    private interface Lookup {
+        AccessibleObject find() throws ReflectiveOperationException;
     }
 
     private static Object nonNull(Object value, String what) throws ReflectiveOperationException {

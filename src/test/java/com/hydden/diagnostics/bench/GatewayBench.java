@@ -79,7 +79,8 @@ public final class GatewayBench {
     private static final double MIB = 1 << 20;
 
     private final Results results = new Results();
-    private int[] heldTarget;       // answered, sent, peak threads, threads before: of the largest held run
+    private int[] heldTarget;       // answered, sent, peak threads, threads before, threads while held: largest run
+    private final AtomicInteger heldArrivals = new AtomicInteger();
     private GatewayBench() {
     }
 
@@ -110,10 +111,13 @@ public final class GatewayBench {
             node.script(SLOW, Scripts.answer(big));
             // One chunk after the wait: no flow control is needed for it, so it can be sent from the timer.
             ProfileChunk held = ProfileChunk.newBuilder().setData(ByteString.copyFrom(small)).build();
-            node.script(HELD_NODE, (request, response) -> nodeTimers.schedule(() -> {
-                response.onNext(held);
-                response.onCompleted();
-            }, HOLD.toMillis(), TimeUnit.MILLISECONDS));
+            node.script(HELD_NODE, (request, response) -> {
+                heldArrivals.incrementAndGet();
+                nodeTimers.schedule(() -> {
+                    response.onNext(held);
+                    response.onCompleted();
+                }, HOLD.toMillis(), TimeUnit.MILLISECONDS);
+            });
 
             String address = "127.0.0.1:" + node.port();
             Map<String, String> config = Map.of(
@@ -323,12 +327,23 @@ public final class GatewayBench {
             LOG.info("held: " + n + " concurrent requests per route");
             Held g;
             try (ServerProbe.Watch watch = probe.watch()) {
-                g = held(gateway, n);
+                int[] whileHeld = {-1};
+                String[] poolsWhileHeld = {""};
+                g = held(gateway, n, () -> {
+                    whileHeld[0] = probe.threads();
+                    poolsWhileHeld[0] = probe.threadsByPool();
+                });
                 watch.close();
                 results.add(s, "gateway" + n + "Answered", n + " via gateway: answered", g.answered + " of " + n, "");
                 results.add(s, "gateway" + n + "WallSeconds", n + " via gateway: wall time", g.wallSeconds, "s");
+                results.add(s, "gateway" + n + "ThreadsWhileHeld", n + " via gateway: server threads while all are held (before)",
+                        whileHeld[0] + " (" + watch.baselineThreads + ")", "");
+                results.add(s, "gateway" + n + "PoolsWhileHeld", n + " via gateway: threads by pool while held",
+                        poolsWhileHeld[0], "");
                 results.add(s, "gateway" + n + "PeakThreads", n + " via gateway: peak server threads (before)",
                         watch.peakThreads() + " (" + watch.baselineThreads + ")", "");
+                results.add(s, "gateway" + n + "PoolsAtPeak", n + " via gateway: threads by pool, busiest sample",
+                        watch.poolsAtBusiestSample(), "");
                 results.add(s, "gateway" + n + "PeakHeapMiB", n + " via gateway: peak live heap (before)",
                         String.format(Locale.ROOT, "%.0f (%.0f)", watch.peakHeapBytes() / MIB,
                                 watch.baselineHeapBytes / MIB), "MiB");
@@ -336,12 +351,12 @@ public final class GatewayBench {
                     results.add(s, "gateway" + n + "FirstFailure", n + " via gateway: first failure", g.failure, "");
                 }
                 if (n == HELD.get(HELD.size() - 1)) {
-                    heldTarget = new int[] {g.answered, n, watch.peakThreads(), watch.baselineThreads};
+                    heldTarget = new int[] {g.answered, n, watch.peakThreads(), watch.baselineThreads, whileHeld[0]};
                 }
             }
             Held d;
             try (DirectRoute direct = new DirectRoute(nodePort, Math.max(1, n / DIRECT_CALLS_PER_CHANNEL))) {
-                d = held(direct, n);
+                d = held(direct, n, () -> { });
             }
             results.add(s, "direct" + n + "Answered", n + " direct: answered", d.answered + " of " + n, "");
             results.add(s, "direct" + n + "WallSeconds", n + " direct: wall time", d.wallSeconds, "s");
@@ -354,12 +369,19 @@ public final class GatewayBench {
     private record Held(int answered, double wallSeconds, String failure) {
     }
 
-    private static Held held(Route route, int n) throws InterruptedException {
+    /** Sends n held requests; once all are at the node (or 60 s passed), runs {@code whileHeld}. */
+    private Held held(Route route, int n, Runnable whileHeld) throws InterruptedException {
+        heldArrivals.set(0);
         long start = System.nanoTime();
         List<CompletableFuture<Long>> answers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             answers.add(route.fetch(HELD_NODE));
         }
+        long allHeldBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (heldArrivals.get() < n && System.nanoTime() < allHeldBy) {
+            TimeUnit.MILLISECONDS.sleep(20); // polling the node's count, bounded by allHeldBy
+        }
+        whileHeld.run();
         int answered = 0;
         String failure = null;
         long deadline = start + HELD_LIMIT.toNanos();
@@ -465,9 +487,12 @@ public final class GatewayBench {
                     Results.format(perSecond) + " req/s", perSecond >= 2000);
         }
         if (heldTarget != null) {
+            int added = heldTarget[4] - heldTarget[3];
             results.target("5,000 held: all answered, server threads", "all, < 100 threads",
-                    heldTarget[0] + " of " + heldTarget[1] + " answered, peak " + heldTarget[2] + " threads (idle "
-                            + heldTarget[3] + ")", heldTarget[0] == heldTarget[1] && heldTarget[2] < 100);
+                    heldTarget[0] + " of " + heldTarget[1] + " answered; while held " + heldTarget[4]
+                            + " threads, " + added + " more than idle (" + heldTarget[3] + "); peak "
+                            + heldTarget[2] + " while answering",
+                    heldTarget[0] == heldTarget[1] && added < 100);
         }
         if (slowGrowthMiB != null) {
             results.target("slow readers: heap growth, all 20", "< 64 MiB", Results.format(slowGrowthMiB) + " MiB",

@@ -6,11 +6,16 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -45,6 +50,30 @@ final class ServerProbe implements AutoCloseable {
 
     int threads() {
         return threads.getThreadCount();
+    }
+
+    /**
+     * Live threads by pool: names with their numbers replaced by N, largest pools first, the rest summed
+     * up as "other".
+     */
+    String threadsByPool() {
+        Map<String, Long> pools = Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+                .filter(Objects::nonNull)
+                .collect(Collectors.groupingBy(t -> t.getThreadName().replaceAll("\\d+", "N"), Collectors.counting()));
+        List<Map.Entry<String, Long>> largest = pools.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .toList();
+        StringBuilder out = new StringBuilder();
+        long other = 0;
+        for (int i = 0; i < largest.size(); i++) {
+            if (i < 6) {
+                out.append(out.length() == 0 ? "" : ", ").append(largest.get(i).getKey()).append(' ')
+                        .append(largest.get(i).getValue());
+            } else {
+                other += largest.get(i).getValue();
+            }
+        }
+        return out + (other > 0 ? ", other " + other : "");
     }
 
     long maxHeapMiB() {
@@ -85,6 +114,8 @@ final class ServerProbe implements AutoCloseable {
         final int baselineThreads;
         final long baselineHeapBytes;
         private final AtomicLong peakHeapBytes = new AtomicLong();
+        private volatile int mostSampledThreads;
+        private volatile String pools = "";
         private final ExecutorService sampler = Executors.newSingleThreadExecutor();
         private final Future<?> sampling;
         private int peakThreads = -1;
@@ -97,6 +128,11 @@ final class ServerProbe implements AutoCloseable {
             sampling = sampler.submit(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     peakHeapBytes.accumulateAndGet(liveHeapBytes(), Math::max);
+                    int live = threads();
+                    if (live > mostSampledThreads) {
+                        mostSampledThreads = live;
+                        pools = threadsByPool();
+                    }
                     TimeUnit.MILLISECONDS.sleep(SAMPLE_MILLIS); // sampling interval
                 }
                 return null;
@@ -105,6 +141,11 @@ final class ServerProbe implements AutoCloseable {
 
         int peakThreads() {
             return peakThreads;
+        }
+
+        /** Threads by pool at the sample (every 2 s) with the most threads. */
+        String poolsAtBusiestSample() {
+            return pools;
         }
 
         long peakHeapBytes() {
