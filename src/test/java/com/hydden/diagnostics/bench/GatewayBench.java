@@ -243,11 +243,19 @@ public final class GatewayBench {
         results.add(s, "ratio", "ratio gateway/direct (median time)", g.medianSeconds() / d.medianSeconds(), "");
     }
 
-    private void smallSequential(Route gateway, Route direct) throws Exception {
+    private void smallSequential(GatewayRoute gateway, Route direct) throws Exception {
         LOG.info("small, sequential: " + SMALL_REQUESTS + " per route");
         Latencies g = new Latencies();
         Latencies d = new Latencies();
+        Latencies health = new Latencies();
+        Latencies unknown = new Latencies();
         for (int i = 0; i < SMALL_REQUESTS; i++) {
+            long start = System.nanoTime();
+            requireStatus(200, gateway.health(), "GET /health/live");
+            health.add(System.nanoTime() - start);
+            start = System.nanoTime();
+            requireStatus(404, gateway.unknownNode(), "an unknown node");
+            unknown.add(System.nanoTime() - start);
             Route first = i % 2 == 0 ? gateway : direct;
             Route second = first == gateway ? direct : gateway;
             long a = fetch(first, SMALL, SMALL_BYTES);
@@ -257,7 +265,20 @@ public final class GatewayBench {
             (first == gateway ? g : d).addWall(a);
             (first == gateway ? d : g).addWall(b);
         }
-        small("Small profile (20 KiB), 1 client", "one request at a time, gateway and direct alternating.", g, d);
+        String section = "Small profile (20 KiB), 1 client";
+        small(section, "one request at a time, gateway and direct alternating; between them, two requests to"
+                + " the server that call no node: GET /health/live (Payara's own health endpoint, none of the"
+                + " service's code) and a profile request for an unknown node (authenticated, parsed, audited,"
+                + " answered 404), to show what the server costs before the service does anything.", g, d);
+        results.add(section, "healthP50Ms", "GET /health/live p50 (server floor)", health.percentileMillis(0.5), "ms");
+        results.add(section, "unknownNodeP50Ms", "unknown node, 404, p50 (all but the node call)",
+                unknown.percentileMillis(0.5), "ms");
+    }
+
+    private static void requireStatus(int expected, int status, String what) {
+        if (status != expected) {
+            throw new IllegalStateException(what + " answered " + status + ", expected " + expected);
+        }
     }
 
     private void smallConcurrent(Route gateway, Route direct) throws Exception {
@@ -318,7 +339,9 @@ public final class GatewayBench {
         String s = "Held requests (node answers after 10 s)";
         results.note(s, "N requests sent at once, each answered by the node 10 s after it arrives (one 20 KiB chunk);"
                 + " wall time from the first send to the last byte of the last answer. Server threads: the Payara"
-                + " Micro JVM's live Java threads (its JVM-kept peak, and before the run); heap: its live heap"
+                + " Micro JVM's live Java threads once all N are waiting at the node, and its JVM-kept peak while"
+                + " they are answered (in brackets: before the run; by pool: names with numbers as N, largest"
+                + " first, the pool sample is every 2 s); heap: its live heap"
                 + " (used right after a full GC, sampled every 2 s). The direct route sends the same N calls"
                 + " over one gRPC channel per " + DIRECT_CALLS_PER_CHANNEL + " calls: with more on one grpc-okhttp"
                 + " connection, answers arriving together are cut into tiny frames and the client runs out of heap"

@@ -21,11 +21,24 @@ final class GatewayRoute implements Route {
             .connectTimeout(Duration.ofSeconds(60))
             .build();
     private final URI pprof;
+    private final URI health;
     private final String token;
 
     GatewayRoute(URI base, String token) {
         this.pprof = base.resolve("internal/v1/pprof");
+        this.health = base.resolve("health/live");
         this.token = token;
+    }
+
+    /** {@code GET /health/live}: the server's own floor, a request that runs none of the service's code. */
+    int health() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(health).timeout(Duration.ofMinutes(1)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** The whole request path short of a node call: authenticated, parsed, audited, answered 404. */
+    int unknownNode() throws IOException, InterruptedException {
+        return http.send(request("bench-unknown-node"), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Override
