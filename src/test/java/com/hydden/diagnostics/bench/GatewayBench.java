@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -281,10 +282,11 @@ public final class GatewayBench {
         }
     }
 
-    private void smallConcurrent(Route gateway, Route direct) throws Exception {
+    private void smallConcurrent(GatewayRoute gateway, Route direct) throws Exception {
         LOG.info("small, " + CLIENTS + " clients: " + SMALL_REQUESTS + " per route");
         Latencies g = new Latencies();
         Latencies d = new Latencies();
+        Latencies health = new Latencies();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         try {
             for (int round = 0; round < ROUNDS; round++) {
@@ -292,16 +294,31 @@ public final class GatewayBench {
                 for (Route route : order) {
                     concurrentRound(clients, route, route == gateway ? g : d, SMALL_REQUESTS / ROUNDS);
                 }
+                concurrentRound(clients, health, SMALL_REQUESTS / ROUNDS, () -> {
+                    long start = System.nanoTime();
+                    requireStatus(200, gateway.health(), "GET /health/live");
+                    return System.nanoTime() - start;
+                });
             }
         } finally {
             clients.shutdownNow();
         }
-        small("Small profile (20 KiB), " + CLIENTS + " clients", CLIENTS + " clients, each sending its next request"
+        String section = "Small profile (20 KiB), " + CLIENTS + " clients";
+        small(section, CLIENTS + " clients, each sending its next request"
                 + " when its last one is answered; " + ROUNDS + " rounds of " + SMALL_REQUESTS / ROUNDS
-                + " requests per route, alternating; requests/s is requests over the rounds' wall time.", g, d);
+                + " requests per route, alternating; requests/s is requests over the rounds' wall time. After each"
+                + " round, the same number of GET /health/live (Payara's own endpoint) with as many clients: the"
+                + " most small requests this server answers on this machine before the service does anything.", g, d);
+        results.add(section, "healthPerSecond", "GET /health/live (server ceiling)", health.perSecond(), "req/s");
     }
 
     private static void concurrentRound(ExecutorService clients, Route route, Latencies into, int requests)
+            throws Exception {
+        concurrentRound(clients, into, requests, () -> fetch(route, SMALL, SMALL_BYTES));
+    }
+
+    /** CLIENTS clients share {@code requests} calls of {@code timedCall}, each returning its own time. */
+    private static void concurrentRound(ExecutorService clients, Latencies into, int requests, Callable<Long> timedCall)
             throws Exception {
         AtomicInteger left = new AtomicInteger(requests);
         List<Future<?>> running = new ArrayList<>();
@@ -309,7 +326,7 @@ public final class GatewayBench {
         for (int c = 0; c < CLIENTS; c++) {
             running.add(clients.submit(() -> {
                 while (left.getAndDecrement() > 0) {
-                    into.add(fetch(route, SMALL, SMALL_BYTES));
+                    into.add(timedCall.call());
                 }
                 return null;
             }));
