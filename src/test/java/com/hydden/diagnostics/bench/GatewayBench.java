@@ -44,9 +44,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The gateway against direct gRPC, side by side in one run: the packaged WAR on a stock Payara Micro, one
- * test node in this JVM on loopback serving both routes, and runs that alternate the routes so machine noise
- * hits both. Writes {@code RESULTS.md} and {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it
- * with {@code --war --payara-micro --payara-version --port --phases --jfr --work --out}.
+ * grid node serving both routes (the test node in this JVM, or an external one at {@code --node host:port}),
+ * and runs that alternate the routes so machine noise hits both. Writes {@code RESULTS.md} and
+ * {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it with
+ * {@code --war --payara-micro --payara-version --port --phases --jfr --work --out --node}.
  */
 public final class GatewayBench {
 
@@ -82,6 +83,9 @@ public final class GatewayBench {
     private final Results results = new Results();
     private int[] heldTarget;       // answered, sent, peak threads, threads before, threads while held: largest run
     private final AtomicInteger heldArrivals = new AtomicInteger();
+    private boolean heldArrivalsKnown;
+    /** {@code --node} value for the project's test node in this JVM; otherwise host:port of a node to use. */
+    static final String IN_PROCESS = "in-process";
     private GatewayBench() {
     }
 
@@ -106,21 +110,33 @@ public final class GatewayBench {
         ScheduledExecutorService nodeTimers = Executors.newSingleThreadScheduledExecutor();
         String token = newToken();
         Path tokens = ApiTokenFile.write(work.resolve("api-tokens"), "bench", token, "diagnostics");
-        try (TestNode node = new TestNode()) {
-            node.script(BIG, Scripts.answer(big));
-            node.script(SMALL, Scripts.answer(small));
-            node.script(SLOW, Scripts.answer(big));
-            // One chunk after the wait: no flow control is needed for it, so it can be sent from the timer.
-            ProfileChunk held = ProfileChunk.newBuilder().setData(ByteString.copyFrom(small)).build();
-            node.script(HELD_NODE, (request, response) -> {
-                heldArrivals.incrementAndGet();
-                nodeTimers.schedule(() -> {
-                    response.onNext(held);
-                    response.onCompleted();
-                }, HOLD.toMillis(), TimeUnit.MILLISECONDS);
-            });
+        String external = options.get("--node");
+        boolean inProcess = external.equals(IN_PROCESS);
+        try (TestNode node = inProcess ? new TestNode() : null) {
+            String address;
+            if (inProcess) {
+                node.script(BIG, Scripts.answer(big));
+                node.script(SMALL, Scripts.answer(small));
+                node.script(SLOW, Scripts.answer(big));
+                // One chunk after the wait: no flow control is needed for it, so it can be sent from the timer.
+                ProfileChunk held = ProfileChunk.newBuilder().setData(ByteString.copyFrom(small)).build();
+                node.script(HELD_NODE, (request, response) -> {
+                    heldArrivals.incrementAndGet();
+                    nodeTimers.schedule(() -> {
+                        response.onNext(held);
+                        response.onCompleted();
+                    }, HOLD.toMillis(), TimeUnit.MILLISECONDS);
+                });
+                address = "127.0.0.1:" + node.port();
+                results.machine("grid node", "the project's test node (grpc-okhttp server), in the benchmark's JVM");
+            } else {
+                address = external;
+                results.machine("grid node", "external, at " + external + " (`-Dbench.node`)");
+            }
+            heldArrivalsKnown = inProcess;
+            String nodeHost = address.substring(0, address.lastIndexOf(':'));
+            int nodePort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
 
-            String address = "127.0.0.1:" + node.port();
             Map<String, String> config = Map.of(
                     "diagnostics.grid.nodes", String.join(",", BIG + "=" + address, SMALL + "=" + address,
                             HELD_NODE + "=" + address, SLOW + "=" + address),
@@ -134,7 +150,7 @@ public final class GatewayBench {
                 server.awaitReady(Duration.ofMinutes(3));
                 try (ServerProbe probe = new ServerProbe(server.pid());
                      GatewayRoute gateway = new GatewayRoute(server.baseUri(), token);
-                     DirectRoute direct = new DirectRoute(node.port(), 1)) {
+                     DirectRoute direct = new DirectRoute(nodeHost, nodePort, 1)) {
                     results.machine("server heap (stock, max)", probe.maxHeapMiB() + " MiB");
                     warmUp(gateway, direct);
                     boolean recording = Boolean.parseBoolean(options.get("--jfr"));
@@ -153,7 +169,7 @@ public final class GatewayBench {
                         LOG.info("Flight Recording of the gateway: " + work.resolve("gateway.jfr"));
                     }
                     if (runs(phases, "held")) {
-                        held(gateway, node.port(), probe);
+                        held(gateway, nodeHost, nodePort, probe);
                     }
                     if (runs(phases, "slow")) {
                         slowReaders(gateway, probe);
@@ -173,7 +189,7 @@ public final class GatewayBench {
                 + took.toSeconds() + " s; every figure below comes from that run. Gateway: the packaged WAR on a stock"
                 + " Payara Micro (its own JVM, default thread pool and heap), plaintext to the node,"
                 + " `diagnostics.pprof.max-per-node=" + MAX_PER_NODE + "` (all requests of a run go to one node ID),"
-                + " API-token authentication. Direct: grpc-java (okhttp) calling the same in-process test node over"
+                + " API-token authentication. Direct: grpc-java (okhttp) calling the same node over"
                 + " loopback. The node, the clients and the server share the machine's cores, so compare ratios, not"
                 + " absolute figures. See bench/README.md for the method.";
         results.write(out.resolve("RESULTS.md"), out.resolve("results.json"), preface);
@@ -352,7 +368,7 @@ public final class GatewayBench {
         results.add(section, "throughputRatio", "throughput ratio gateway/direct", g.perSecond() / d.perSecond(), "");
     }
 
-    private void held(Route gateway, int nodePort, ServerProbe probe) throws Exception {
+    private void held(Route gateway, String nodeHost, int nodePort, ServerProbe probe) throws Exception {
         String s = "Held requests (node answers after 10 s)";
         results.note(s, "N requests sent at once, each answered by the node 10 s after it arrives (one 20 KiB chunk);"
                 + " wall time from the first send to the last byte of the last answer. Server threads: the Payara"
@@ -395,7 +411,7 @@ public final class GatewayBench {
                 }
             }
             Held d;
-            try (DirectRoute direct = new DirectRoute(nodePort, Math.max(1, n / DIRECT_CALLS_PER_CHANNEL))) {
+            try (DirectRoute direct = new DirectRoute(nodeHost, nodePort, Math.max(1, n / DIRECT_CALLS_PER_CHANNEL))) {
                 d = held(direct, n, () -> { });
             }
             results.add(s, "direct" + n + "Answered", n + " direct: answered", d.answered + " of " + n, "");
@@ -417,9 +433,14 @@ public final class GatewayBench {
         for (int i = 0; i < n; i++) {
             answers.add(route.fetch(HELD_NODE));
         }
-        long allHeldBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (heldArrivals.get() < n && System.nanoTime() < allHeldBy) {
-            TimeUnit.MILLISECONDS.sleep(20); // polling the node's count, bounded by allHeldBy
+        if (heldArrivalsKnown) {
+            long allHeldBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (heldArrivals.get() < n && System.nanoTime() < allHeldBy) {
+                TimeUnit.MILLISECONDS.sleep(20); // polling the node's count, bounded by allHeldBy
+            }
+        } else {
+            // An external node does not report arrivals: sample halfway through its wait.
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, start + HOLD.toNanos() / 2 - System.nanoTime()));
         }
         whileHeld.run();
         int answered = 0;
@@ -583,7 +604,7 @@ public final class GatewayBench {
             options.put(args[i], args[i + 1]);
         }
         for (String required : List.of("--war", "--payara-micro", "--payara-version", "--port", "--phases", "--jfr",
-                "--work", "--out")) {
+                "--work", "--out", "--node")) {
             if (!options.containsKey(required)) {
                 throw new IllegalArgumentException("missing " + required + "; run the benchmark with bench/run");
             }
