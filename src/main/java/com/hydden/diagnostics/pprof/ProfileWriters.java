@@ -20,19 +20,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Most answers are short CPU work, so a few threads serve them best: when thousands of nodes answer at
  * once, more threads would only contend for the cores. A writer feeding a slow client, though, holds its
- * thread for as long as the client takes. So the pool starts with {@link #BASE} threads and grows by as
- * many whenever the oldest waiting answer has waited {@link #STALL_MILLIS}: answers queue behind slow
- * clients for a moment, never for good. Threads beyond what is needed end after a minute unused.
+ * thread for as long as the client takes. So the pool starts with {@link #BASE} threads and grows only when
+ * answers are stuck: the oldest queued one has waited {@link #STALL_MILLIS} and no answer finished since
+ * the last look (a busy pool still finishes answers; one whose writers are all blocked on slow clients
+ * does not). It then adds a thread for each queued answer, at most {@link #GROWTH} at a time, and shrinks
+ * again when the queue is empty; threads beyond what is needed end after a minute unused.
  */
 @ApplicationScoped
 public class ProfileWriters implements Executor {
 
     static final int BASE = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     static final long STALL_MILLIS = 100;
+    static final int GROWTH = 64;
 
     private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private ThreadPoolExecutor threads;
     private ScheduledExecutorService watch;
+    private long finishedAtLastLook; // only the watch thread uses it
 
     @PostConstruct
     void start() {
@@ -53,10 +57,15 @@ public class ProfileWriters implements Executor {
     }
 
     private void resize() {
+        long finished = threads.getCompletedTaskCount();
+        boolean finishing = finished != finishedAtLastLook;
+        finishedAtLastLook = finished;
         Runnable oldest = queue.peek();
         int size = threads.getCorePoolSize();
-        if (oldest instanceof Queued q && System.nanoTime() - q.queuedNanos > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
-            threads.setCorePoolSize(size + BASE); // starts threads for the queued answers at once
+        if (oldest instanceof Queued q && !finishing
+                && System.nanoTime() - q.queuedNanos > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
+            // starts threads for the queued answers at once
+            threads.setCorePoolSize(size + Math.min(Math.max(1, queue.size()), GROWTH));
         } else if (oldest == null && size > BASE && threads.getActiveCount() <= size - BASE) {
             threads.setCorePoolSize(size - BASE);
         }

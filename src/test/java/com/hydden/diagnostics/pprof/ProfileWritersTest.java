@@ -41,7 +41,8 @@ class ProfileWritersTest {
     @Test
     void answersQueuedBehindSlowClients_getThreadsOfTheirOwn() throws InterruptedException {
         CountDownLatch slowClients = new CountDownLatch(1);
-        for (int i = 0; i < 3 * ProfileWriters.BASE; i++) {
+        int slow = 4 * ProfileWriters.GROWTH; // several growth steps
+        for (int i = 0; i < slow; i++) {
             writers.execute(() -> {
                 try {
                     slowClients.await();
@@ -54,7 +55,7 @@ class ProfileWritersTest {
         writers.execute(answered::countDown);
         try {
             assertTrue(answered.await(10, TimeUnit.SECONDS),
-                    "an answer waited more than 10 s behind writers blocked on slow clients");
+                    "an answer waited more than 10 s behind " + slow + " writers blocked on slow clients");
         } finally {
             slowClients.countDown();
         }
