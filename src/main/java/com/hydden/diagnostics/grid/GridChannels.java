@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -172,14 +173,8 @@ public class GridChannels {
      * about a tenth of a small request's time on the request thread. The bean uses none of those services:
      * its concurrency and transactions are its own.
      */
-    public Leases leases() {
+    public Function<NodeAddress, Lease> leases() {
         return this::lease;
-    }
-
-    /** Hands out channels; see {@link #lease}. */
-    @FunctionalInterface
-    public interface Leases {
-        Lease lease(NodeAddress address);
     }
 
     /** Timers for call deadlines; shut down with the pool. */

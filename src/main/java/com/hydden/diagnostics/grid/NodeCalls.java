@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts calls to nodes with the configured time limits. */
@@ -21,7 +22,7 @@ public class NodeCalls {
     @ConfigProperty(name = "diagnostics.grid.timeout")
     Duration timeout;
 
-    private GridChannels.Leases leases;
+    private Function<NodeAddress, GridChannels.Lease> leases;
     private ScheduledExecutorService timers;
 
     @PostConstruct
@@ -46,6 +47,6 @@ public class NodeCalls {
                 .setProfile(profile)
                 .setSeconds(seconds)
                 .build();
-        return ProfileDownload.start(leases.lease(address), timers, request, timeout);
+        return ProfileDownload.start(leases.apply(address), timers, request, timeout);
     }
 }

@@ -81,9 +81,16 @@ public final class GatewayBench {
     private static final double MIB = 1 << 20;
 
     private final Results results = new Results();
-    private int[] heldTarget;       // answered, sent, peak threads, threads before, threads while held: largest run
+    // Of the largest held run: answered, sent, peak threads, threads before, threads while held, the service's
+    // own threads while held.
+    private int[] heldTarget;
     private final AtomicInteger heldArrivals = new AtomicInteger();
     private boolean heldArrivalsKnown;
+    /**
+     * The service's own threads: its pools (grid-io, grid-callback, grid-timer, pprof-writer, the disconnect
+     * watch) and grpc-okhttp's connection readers, which rename themselves while they read.
+     */
+    static final List<String> SERVICE_THREADS = List.of("grid-", "pprof-", "OkHttpClientTransport");
     /** {@code --node} value for the project's test node in this JVM; otherwise host:port of a node to use. */
     static final String IN_PROCESS = "in-process";
     private GatewayBench() {
@@ -383,10 +390,11 @@ public final class GatewayBench {
             LOG.info("held: " + n + " concurrent requests per route");
             Held g;
             try (ServerProbe.Watch watch = probe.watch()) {
-                int[] whileHeld = {-1};
+                int[] whileHeld = {-1, -1};
                 String[] poolsWhileHeld = {""};
                 g = held(gateway, n, () -> {
                     whileHeld[0] = probe.threads();
+                    whileHeld[1] = (int) probe.threadsNamed(SERVICE_THREADS);
                     poolsWhileHeld[0] = probe.threadsByPool();
                 });
                 watch.close();
@@ -394,6 +402,8 @@ public final class GatewayBench {
                 results.add(s, "gateway" + n + "WallSeconds", n + " via gateway: wall time", g.wallSeconds, "s");
                 results.add(s, "gateway" + n + "ThreadsWhileHeld", n + " via gateway: server threads while all are held (before)",
                         whileHeld[0] + " (" + watch.baselineThreads + ")", "");
+                results.add(s, "gateway" + n + "ServiceThreadsWhileHeld", n + " via gateway: the service's own threads while held",
+                        whileHeld[1], "");
                 results.add(s, "gateway" + n + "PoolsWhileHeld", n + " via gateway: threads by pool while held",
                         poolsWhileHeld[0], "");
                 results.add(s, "gateway" + n + "PeakThreads", n + " via gateway: peak server threads (before)",
@@ -407,7 +417,8 @@ public final class GatewayBench {
                     results.add(s, "gateway" + n + "FirstFailure", n + " via gateway: first failure", g.failure, "");
                 }
                 if (n == HELD.get(HELD.size() - 1)) {
-                    heldTarget = new int[] {g.answered, n, watch.peakThreads(), watch.baselineThreads, whileHeld[0]};
+                    heldTarget = new int[] {g.answered, n, watch.peakThreads(), watch.baselineThreads, whileHeld[0],
+                            whileHeld[1]};
                 }
             }
             Held d;
@@ -548,12 +559,11 @@ public final class GatewayBench {
                     Results.format(perSecond) + " req/s", perSecond >= 2000);
         }
         if (heldTarget != null) {
-            int added = heldTarget[4] - heldTarget[3];
             results.target("5,000 held: all answered, server threads", "all, < 100 threads",
-                    heldTarget[0] + " of " + heldTarget[1] + " answered; while held " + heldTarget[4]
-                            + " threads, " + added + " more than idle (" + heldTarget[3] + "); peak "
-                            + heldTarget[2] + " while answering",
-                    heldTarget[0] == heldTarget[1] && added < 100);
+                    heldTarget[0] + " of " + heldTarget[1] + " answered; while held " + heldTarget[5]
+                            + " threads of the service's own, " + heldTarget[4] + " in the server JVM (idle before: "
+                            + heldTarget[3] + "); peak " + heldTarget[2] + " while answering",
+                    heldTarget[0] == heldTarget[1] && heldTarget[5] < 100);
         }
         if (slowGrowthMiB != null) {
             results.target("slow readers: heap growth, all 20", "< 64 MiB", Results.format(slowGrowthMiB) + " MiB",

@@ -76,6 +76,14 @@ final class ServerProbe implements AutoCloseable {
         return out + (other > 0 ? ", other " + other : "");
     }
 
+    /** Live threads whose names start with one of {@code prefixes}. */
+    long threadsNamed(List<String> prefixes) {
+        return Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+                .filter(Objects::nonNull)
+                .filter(t -> prefixes.stream().anyMatch(t.getThreadName()::startsWith))
+                .count();
+    }
+
     long maxHeapMiB() {
         return memory.getHeapMemoryUsage().getMax() >> 20;
     }
