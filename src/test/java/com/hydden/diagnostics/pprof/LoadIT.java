@@ -169,8 +169,10 @@ class LoadIT {
         System.out.printf("%d readers of %d MiB at %d KiB/s: peak heap growth %d MiB (%d KiB per transfer)%n",
                 SLOW_READERS, SLOW_PROFILE_BYTES >> 20, SLOW_READ_BYTES_PER_SECOND >> 10, growth >> 20,
                 growth / SLOW_READERS >> 10);
-        // A few chunks per transfer queued in the server, plus the clients' buffers in this JVM.
-        assertTrue(growth < (long) SLOW_READERS * (3 << 20),
+        // Each transfer holds a few chunks, the 1 MiB gRPC window and 256 KiB queued for its socket (measured:
+        // up to ~1.7 MiB, clients' buffers in this JVM included); a server that buffers ahead of the client
+        // holds many MiB each (Grizzly's own write queue alone: about 10 MiB per client on loopback).
+        assertTrue(growth < (long) SLOW_READERS * SLOW_PROFILE_BYTES / 4,
                 "heap grew by " + (growth >> 20) + " MiB: transfers are being buffered");
     }
 
