@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,12 +109,12 @@ public class GridChannels {
         requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
         credentials = NodeCredentials.of(tls(tlsConfig), tlsTrust, tlsCert, tlsKey);
         sockets = new ConnectTimeoutSockets(connectTimeout);
-        grpcThreads = Executors.newCachedThreadPool(named("grid-io"));
+        grpcThreads = Executors.newCachedThreadPool(DaemonThreads.named("grid-io"));
         // The calls' listeners only hand chunks and outcomes on, never block: a few threads serve any
         // number of calls, where a growing pool would start hundreds when many nodes answer at once.
         callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                named("grid-callback"));
-        timers = Executors.newSingleThreadScheduledExecutor(named("grid-timer"));
+                DaemonThreads.named("grid-callback"));
+        timers = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("grid-timer"));
         long sweepMillis = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 60_000));
         timers.scheduleWithFixedDelay(this::closeIdle, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
@@ -282,18 +281,6 @@ public class GridChannels {
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(key + ": must be a positive duration, is " + value);
         }
-    }
-
-    private ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        ClassLoader application = GridChannels.class.getClassLoader();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            // See ProfileWriters: the application's own loader, not a ManagedThreadFactory's stale one.
-            thread.setContextClassLoader(application);
-            return thread;
-        };
     }
 
     private static final class Pooled {

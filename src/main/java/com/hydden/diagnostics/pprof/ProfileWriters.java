@@ -1,5 +1,6 @@
 package com.hydden.diagnostics.pprof;
 
+import com.hydden.diagnostics.grid.DaemonThreads;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,10 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Threads that write answers once a node has produced its first chunk. A waiting request holds none:
@@ -40,9 +39,9 @@ public class ProfileWriters implements Executor {
 
     @PostConstruct
     void start() {
-        threads = new ThreadPoolExecutor(BASE, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, queue, named("pprof-writer"));
+        threads = new ThreadPoolExecutor(BASE, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, queue, DaemonThreads.named("pprof-writer"));
         threads.allowCoreThreadTimeOut(true);
-        watch = Executors.newSingleThreadScheduledExecutor(named("pprof-writer-watch"));
+        watch = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pprof-writer-watch"));
         watch.scheduleWithFixedDelay(this::resize, STALL_MILLIS, STALL_MILLIS / 2, TimeUnit.MILLISECONDS);
     }
 
@@ -75,20 +74,6 @@ public class ProfileWriters implements Executor {
     void stop() {
         watch.shutdownNow();
         threads.shutdownNow();
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        ClassLoader application = ProfileWriters.class.getClassLoader();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            // Jersey and Weld load application classes through it when resuming. Not a ManagedThreadFactory:
-            // Payara's default one hands out the context of the first application that looked it up,
-            // which after a redeploy is a stopped one.
-            thread.setContextClassLoader(application);
-            return thread;
-        };
     }
 
     private record Queued(Runnable task, long queuedNanos) implements Runnable {
