@@ -3,7 +3,6 @@ package com.hydden.diagnostics.pprof;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,6 +14,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.logging.Level;
@@ -56,11 +56,11 @@ public class DisconnectWatch {
     }
 
     /**
-     * Runs {@code onDisconnect} (on the watch thread) if the client of {@code response} hangs up before the
+     * Runs {@code onDisconnect} (on the watch thread) if the client on {@code connection} hangs up before the
      * returned stop is run. Where the server gives no access to the socket, this watches nothing.
      */
-    public Runnable watch(HttpServletResponse response, Runnable onDisconnect) {
-        SelectableChannel channel = ClientConnection.of(response).flatMap(ClientConnection::channel).orElse(null);
+    public Runnable watch(Optional<ClientConnection> connection, Runnable onDisconnect) {
+        SelectableChannel channel = connection.flatMap(ClientConnection::channel).orElse(null);
         if (!(channel instanceof ReadableByteChannel)) {
             LOG.fine("this server gives no access to the client's socket; a departed client is noticed when written to");
             return () -> { };

@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -79,7 +80,8 @@ public class PprofResource {
             throw e;
         }
         download.closed().whenComplete((end, never) -> permit.close());
-        Runnable stopWatching = disconnects.watch(servletResponse,
+        Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
+        Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
         download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
             stopWatching.run();
@@ -87,7 +89,7 @@ public class PprofResource {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
                 return;
             }
-            ProfileBody profile = new ProfileBody(download, servletResponse, audit);
+            ProfileBody profile = new ProfileBody(download, connection, audit);
             if (!response.resume(ok(request.profile(), arrived, profile))) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
                 audit.unanswered();

@@ -2,7 +2,6 @@ package com.hydden.diagnostics.pprof;
 
 import com.hydden.diagnostics.audit.AuditRecord;
 import com.hydden.diagnostics.grid.ProfileDownload;
-import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,18 +19,17 @@ final class ProfileBody implements StreamingOutput {
     static final int WRITE_QUEUE_BYTES = 256 * 1024;
 
     private final ProfileDownload download;
-    private final HttpServletResponse servletResponse;
+    private final Optional<ClientConnection> connection;
     private final AuditRecord audit;
 
-    ProfileBody(ProfileDownload download, HttpServletResponse servletResponse, AuditRecord audit) {
+    ProfileBody(ProfileDownload download, Optional<ClientConnection> connection, AuditRecord audit) {
         this.download = download;
-        this.servletResponse = servletResponse;
+        this.connection = connection;
         this.audit = audit;
     }
 
     @Override
     public void write(OutputStream out) throws IOException {
-        Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         connection.ifPresent(c -> c.limitWriteQueue(WRITE_QUEUE_BYTES));
         try {
             download.transferTo(out);
