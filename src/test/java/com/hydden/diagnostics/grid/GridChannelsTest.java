@@ -40,6 +40,24 @@ class GridChannelsTest {
         }
     }
 
+    /** As many calls to {@code node} as one channel carries. */
+    private static List<GridChannels.Lease> fillOneChannel(GridChannels pool, NodeAddress node) {
+        List<GridChannels.Lease> leases = new ArrayList<>();
+        for (int i = 0; i < GridChannels.CALLS_PER_CHANNEL; i++) {
+            leases.add(pool.lease(node));
+        }
+        return leases;
+    }
+
+    /** Waits, at most 10 s, for the pool's idle sweep to close the lease's channel. */
+    private static void awaitShutdown(GridChannels.Lease lease, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!lease.channel().isShutdown() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50); // polling the pool's sweep, bounded by the deadline
+        }
+        assertTrue(lease.channel().isShutdown(), what + " was still open after 10 s");
+    }
+
     private static NodeAddress node(int i) {
         return new NodeAddress("127.0.0." + i, 1);
     }
@@ -58,10 +76,7 @@ class GridChannelsTest {
     @Test
     void aNodeWithMoreCallsThanOneChannelCarries_getsAnotherChannel_andFillsTheFirstAgainWhenItHasRoom() {
         GridChannels pool = pool(10, Duration.ofMinutes(10));
-        List<GridChannels.Lease> first = new ArrayList<>();
-        for (int i = 0; i < GridChannels.CALLS_PER_CHANNEL; i++) {
-            first.add(pool.lease(node(1)));
-        }
+        List<GridChannels.Lease> first = fillOneChannel(pool, node(1));
         assertEquals(1, first.stream().map(GridChannels.Lease::channel).distinct().count());
 
         GridChannels.Lease beyond = pool.lease(node(1));
@@ -77,18 +92,11 @@ class GridChannelsTest {
     @Test
     void aNodesSecondChannel_closesWhenIdle_whileTheFirstIsInUse() throws InterruptedException {
         GridChannels pool = pool(10, Duration.ofMillis(200));
-        List<GridChannels.Lease> first = new ArrayList<>();
-        for (int i = 0; i < GridChannels.CALLS_PER_CHANNEL; i++) {
-            first.add(pool.lease(node(1)));
-        }
+        List<GridChannels.Lease> first = fillOneChannel(pool, node(1));
         GridChannels.Lease beyond = pool.lease(node(1));
         beyond.release();
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!beyond.channel().isShutdown() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(50); // polling the pool's sweep, bounded by the deadline
-        }
-        assertTrue(beyond.channel().isShutdown(), "the idle second channel was still open after 10 s");
+        awaitShutdown(beyond, "the idle second channel");
         assertFalse(first.get(0).channel().isShutdown(), "the channel in use was closed");
         assertEquals(1, pool.openChannels());
     }
@@ -114,11 +122,7 @@ class GridChannelsTest {
         idle.release();
         GridChannels.Lease busy = pool.lease(node(2));
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!idle.channel().isShutdown() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(50); // polling the pool's sweep, bounded by the deadline
-        }
-        assertTrue(idle.channel().isShutdown(), "the idle channel was still open after 10 s");
+        awaitShutdown(idle, "the idle channel");
         assertFalse(busy.channel().isShutdown(), "a channel in use was closed as idle");
         assertEquals(1, pool.openChannels());
     }
