@@ -46,6 +46,10 @@ public final class AuditRecord {
     private volatile Integer seconds;
     private volatile int status;
     private volatile boolean transferAborted;
+    private volatile boolean tooSlow;
+    private volatile String run;
+    private volatile Boolean shared;
+    private volatile Integer sharedBy;
 
     AuditRecord(String method, String clientIp, Consumer<RequestEnded> ended) {
         this.requestId = UUID.randomUUID().toString();
@@ -74,6 +78,18 @@ public final class AuditRecord {
     /** The 200 body stopped before its end (the node failed) and the connection was cut. */
     public void transferAborted() {
         this.transferAborted = true;
+    }
+
+    /** The cpu run that served this request, whether it joined (or waited for) the run, and how many it served. */
+    public void run(String runId, boolean joined, int servedCallers) {
+        this.run = runId;
+        this.shared = joined;
+        this.sharedBy = servedCallers;
+    }
+
+    /** The caller fell too far behind the other callers of its cpu run and the connection was cut. */
+    public void tooSlow() {
+        this.tooSlow = true;
     }
 
     /** The request ended without an answer being written (it was over before the node's answer came). */
@@ -109,7 +125,7 @@ public final class AuditRecord {
             return;
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        String end = transferAborted && outcome.equals("complete") ? "aborted" : outcome;
+        String end = !outcome.equals("complete") ? outcome : tooSlow ? "too-slow" : transferAborted ? "aborted" : outcome;
         AUDIT.log(Level.INFO, toJson(bytes, sha256, end, duration));
         try {
             ended.accept(new RequestEnded(profile, status, end, bytes == null ? 0 : bytes, duration));
@@ -144,6 +160,14 @@ public final class AuditRecord {
             json.addNull("bytes");
         } else {
             json.add("bytes", bytes);
+        }
+        add(json, "run", run);
+        if (shared == null) {
+            json.addNull("shared");
+            json.addNull("sharedBy");
+        } else {
+            json.add("shared", shared);
+            json.add("sharedBy", sharedBy);
         }
         json.add("durationMs", duration.toMillis());
         add(json, "sha256", sha256 == null ? null : HexFormat.of().formatHex(sha256));

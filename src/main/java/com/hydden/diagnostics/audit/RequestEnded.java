@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param profile  the profile asked for, null when the request was refused before its body was read
  * @param status   the HTTP status sent, 0 when none was (the request ended before the node answered)
  * @param outcome  as in the audit line: {@code complete}, {@code aborted}, {@code client-disconnected},
- *                 {@code failed} or {@code unanswered}
+ *                 {@code failed}, {@code too-slow} (cut behind its shared cpu run) or {@code unanswered}
  * @param bytes    the response body bytes sent
  * @param duration from arrival to the end of the body
  */

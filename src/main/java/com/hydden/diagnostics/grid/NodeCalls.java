@@ -1,22 +1,41 @@
 package com.hydden.diagnostics.grid;
 
+import com.hydden.diagnostics.cluster.Slots;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.problem.Problem;
+import com.hydden.diagnostics.problem.ProblemException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Starts calls to nodes with the configured time limits. */
+/**
+ * Starts calls to nodes with the configured time limits, at most {@code diagnostics.pprof.max-per-node} at once per
+ * node across every instance sharing the cluster state: what a node serves is what counts, however the requests
+ * reached it (one shared cpu run is one call).
+ */
 @ApplicationScoped
 public class NodeCalls {
 
+    static final String MAX_PER_NODE_KEY = "diagnostics.pprof.max-per-node";
+    static final String RETRY_AFTER_SECONDS = "5";
+
     @Inject
     GridChannels channels;
+
+    @Inject
+    Slots slots;
+
+    @Inject
+    @ConfigProperty(name = MAX_PER_NODE_KEY)
+    int maxPerNode;
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.timeout")
@@ -28,6 +47,9 @@ public class NodeCalls {
     @PostConstruct
     void check() {
         GridChannels.requirePositive("diagnostics.grid.timeout", timeout);
+        if (maxPerNode < 1) {
+            throw new IllegalArgumentException(MAX_PER_NODE_KEY + ": must be at least 1, is " + maxPerNode);
+        }
         leases = channels.leases();
         timers = channels.timers();
     }
@@ -38,7 +60,9 @@ public class NodeCalls {
 
     /**
      * Asks the node at {@code address} for a profile. {@code seconds} is the cpu sampling time, 0 for the
-     * other profile types.
+     * other profile types. The node's place is given back when the call is over.
+     *
+     * @throws ProblemException 429 {@code node-busy} when the node already serves its limit of calls
      */
     public ProfileDownload profile(NodeAddress address, String client, String module, String profile, int seconds) {
         ProfileRequest request = ProfileRequest.newBuilder()
@@ -47,6 +71,25 @@ public class NodeCalls {
                 .setProfile(profile)
                 .setSeconds(seconds)
                 .build();
-        return ProfileDownload.start(leases.apply(address), timers, request, timeout);
+        String slot = "node/" + client;
+        if (!slots.tryAcquire(slot, maxPerNode)) {
+            throw new ProblemException(Problem.of(Response.Status.TOO_MANY_REQUESTS, "node-busy",
+                    "node '" + client + "' already serves " + maxPerNode + " profile requests; retry later"),
+                    Map.of("Retry-After", RETRY_AFTER_SECONDS));
+        }
+        ProfileDownload download;
+        try {
+            download = ProfileDownload.start(leases.apply(address), timers, request, timeout);
+        } catch (RuntimeException e) {
+            slots.release(slot);
+            throw e;
+        }
+        download.closed().whenComplete((end, never) -> slots.release(slot));
+        return download;
+    }
+
+    /** Calls to {@code client}'s node in flight now, across the cluster. */
+    public int callsAt(String client) {
+        return slots.held("node/" + client);
     }
 }

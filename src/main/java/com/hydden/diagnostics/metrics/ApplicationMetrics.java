@@ -2,6 +2,7 @@ package com.hydden.diagnostics.metrics;
 
 import com.hydden.diagnostics.audit.RequestEnded;
 import com.hydden.diagnostics.auth.Refusal;
+import com.hydden.diagnostics.cpu.CpuRuns;
 import com.hydden.diagnostics.grid.GridChannels;
 import com.hydden.diagnostics.pprof.RequestLimits;
 import jakarta.annotation.PostConstruct;
@@ -35,6 +36,7 @@ public class ApplicationMetrics {
     static final String DURATION = "diagnostics.pprof.duration";
     static final String IN_FLIGHT = "diagnostics.pprof.in_flight";
     static final String CHANNELS = "diagnostics.grid.channels";
+    static final String CPU_CALLERS = "diagnostics.pprof.cpu_callers";
     static final String AUTH_FAILURES = "diagnostics.auth.failures";
     /** The profile tag of a request refused before its body named a profile. */
     static final String NO_PROFILE = "none";
@@ -50,6 +52,9 @@ public class ApplicationMetrics {
             .withUnit(MetricUnits.NANOSECONDS).build(); // what a Timer records; served in seconds
     private static final Metadata IN_FLIGHT_METADATA = Metadata.builder().withName(IN_FLIGHT)
             .withDescription("pprof requests admitted whose node call is not over")
+            .build();
+    private static final Metadata CPU_CALLERS_METADATA = Metadata.builder().withName(CPU_CALLERS)
+            .withDescription("callers on this instance in shared cpu runs (joined, started or waiting) not yet done")
             .build();
     private static final Metadata CHANNELS_METADATA = Metadata.builder().withName(CHANNELS)
             .withDescription("gRPC channels to grid nodes open now")
@@ -67,6 +72,9 @@ public class ApplicationMetrics {
     @Inject
     GridChannels channels;
 
+    @Inject
+    CpuRuns cpuRuns;
+
     /** Looked up once per tag combination, then read without the registry. */
     private final Map<List<String>, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> streamed = new ConcurrentHashMap<>();
@@ -77,6 +85,7 @@ public class ApplicationMetrics {
     void register() {
         registry.gauge(IN_FLIGHT_METADATA, limits, RequestLimits::inFlight);
         registry.gauge(CHANNELS_METADATA, channels, GridChannels::openChannels);
+        registry.gauge(CPU_CALLERS_METADATA, cpuRuns, CpuRuns::callers);
         // Every reason from the start, at 0, so a rate over the first refusal is a rate and not a gap.
         for (Refusal reason : Refusal.values()) {
             refusals.put(reason, registry.counter(AUTH_FAILURES_METADATA, new Tag("reason", reason.tag())));

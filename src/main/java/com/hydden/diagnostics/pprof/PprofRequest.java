@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * every refusal can say which field is wrong and why, and so nothing the body does (size, encoding,
  * nesting, duplicate keys, numbers of any size) gets past with a vague answer.
  */
-public record PprofRequest(String client, String module, ProfileType profile, int seconds) {
+public record PprofRequest(String client, String module, ProfileType profile, int seconds, boolean waitIfBusy) {
 
     public static final int MAX_BODY_BYTES = 64 * 1024;
     static final String DEFAULT_MODULE = "grid.client";
@@ -37,6 +37,11 @@ public record PprofRequest(String client, String module, ProfileType profile, in
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
     // Json.createParser looks the provider up on every call (a service-loader scan of the class path).
     private static final JsonProvider JSON = JsonProvider.provider();
+
+    /** A request that does not wait for a busy cpu profiler. */
+    public PprofRequest(String client, String module, ProfileType profile, int seconds) {
+        this(client, module, profile, seconds, false);
+    }
 
     /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
     public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
@@ -79,6 +84,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         String module = null;
         String profile = null;
         BigDecimal seconds = null;
+        Boolean wait = null;
         Set<String> seen = new HashSet<>();
         JsonParser.Event event;
         while ((event = json.next()) == JsonParser.Event.KEY_NAME) {
@@ -92,13 +98,27 @@ public record PprofRequest(String client, String module, ProfileType profile, in
                 case "module" -> module = string(json, value, "module");
                 case "profile" -> profile = string(json, value, "profile");
                 case "seconds" -> seconds = integer(json, value, "seconds");
+                case "wait" -> wait = bool(value, "wait");
                 default -> skip(json, value); // the portal may send more than we read
             }
         }
         if (event != JsonParser.Event.END_OBJECT || json.hasNext()) {
             throw bad("the request body must be a single JSON object");
         }
-        return validated(client, module, profile, seconds, maxSeconds);
+        PprofRequest request = validated(client, module, profile, seconds, maxSeconds);
+        if (wait != null && request.profile() != ProfileType.CPU) {
+            throw bad("wait applies only to the cpu profile");
+        }
+        return wait == null ? request : new PprofRequest(request.client(), request.module(), request.profile(),
+                request.seconds(), wait);
+    }
+
+    private static boolean bool(JsonParser.Event value, String field) {
+        return switch (value) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE -> false;
+            default -> throw bad(field + " must be true or false");
+        };
     }
 
     private static PprofRequest validated(String client, String module, String profileName, BigDecimal seconds,

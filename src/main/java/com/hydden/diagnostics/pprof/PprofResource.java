@@ -1,6 +1,7 @@
 package com.hydden.diagnostics.pprof;
 
 import com.hydden.diagnostics.audit.AuditRecord;
+import com.hydden.diagnostics.cpu.CpuRuns;
 import com.hydden.diagnostics.grid.NodeAddress;
 import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
@@ -59,6 +60,9 @@ public class PprofResource {
     @Inject
     DisconnectWatch disconnects;
 
+    @Inject
+    CpuRuns cpuRuns;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public void profile(@Context HttpHeaders headers, @Context HttpServletResponse servletResponse,
@@ -71,16 +75,24 @@ public class PprofResource {
         audit.asked(request.client(), request.module(), request.profile().wireName(), request.seconds());
         NodeAddress node = nodes.resolve(request.client());
         RequestLimits.Permit permit = limits.admit(request.client());
-        ProfileDownload download;
+        Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         try {
-            download = calls.profile(node, request.client(), request.module(), request.profile().wireName(),
-                    request.seconds());
+            if (request.profile() == ProfileType.CPU) {
+                cpu(request, connection, audit, arrived, permit, response);
+            } else {
+                download(request, node, connection, audit, arrived, permit, response);
+            }
         } catch (RuntimeException e) {
             permit.close();
             throw e;
         }
+    }
+
+    private void download(PprofRequest request, NodeAddress node, Optional<ClientConnection> connection,
+                          AuditRecord audit, Instant arrived, RequestLimits.Permit permit, AsyncResponse response) {
+        ProfileDownload download = calls.profile(node, request.client(), request.module(),
+                request.profile().wireName(), request.seconds());
         download.closed().whenComplete((end, never) -> permit.close());
-        Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
         download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
@@ -89,9 +101,44 @@ public class PprofResource {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
                 return;
             }
-            ProfileBody profile = new ProfileBody(download, connection, audit);
-            if (!response.resume(ok(request.profile(), arrived, profile))) {
+            ProfileBody profile = new ProfileBody(download::transferTo, connection, audit);
+            if (!response.resume(ok(request.profile(), arrived, profile).build())) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
+                audit.unanswered();
+            }
+        }));
+    }
+
+    /** A cpu profile is a shared run: this caller starts one, joins one, or waits for the next. */
+    private void cpu(PprofRequest request, Optional<ClientConnection> connection, AuditRecord audit, Instant arrived,
+                     RequestLimits.Permit permit, AsyncResponse response) {
+        CpuRuns.Ticket ticket = cpuRuns.join(request.client(), request.module(), request.seconds(), request.waitIfBusy());
+        Runnable leave = () -> {
+            ticket.leave();
+            permit.close();
+        };
+        Runnable stopWatching = disconnects.watch(connection, leave);
+        ticket.answer().whenComplete((answer, failure) -> writers.execute(() -> {
+            stopWatching.run();
+            if (failure != null) {
+                leave.run();
+                response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
+                return;
+            }
+            audit.run(ticket.runId(), ticket.joined(), answer.sharedBy());
+            ProfileBody profile = new ProfileBody(out -> {
+                try {
+                    answer.body().transferTo(out);
+                } finally {
+                    leave.run();
+                }
+            }, connection, audit);
+            Response ok = ok(request.profile(), arrived, profile)
+                    .header("X-Profile-Window", answer.window())
+                    .header("X-Profile-Shared-By", answer.sharedBy())
+                    .build();
+            if (!response.resume(ok)) {
+                leave.run();
                 audit.unanswered();
             }
         }));
@@ -105,12 +152,11 @@ public class PprofResource {
         }
     }
 
-    private static Response ok(ProfileType profile, Instant arrived, ProfileBody body) {
+    private static Response.ResponseBuilder ok(ProfileType profile, Instant arrived, ProfileBody body) {
         return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Disposition",
                         "attachment; filename=hydden-" + profile.wireName() + "-" + FILE_TIME.format(arrived) + ".out")
                 .header("X-Content-Type-Options", "nosniff")
-                .header("Cache-Control", "no-store")
-                .build();
+                .header("Cache-Control", "no-store");
     }
 }

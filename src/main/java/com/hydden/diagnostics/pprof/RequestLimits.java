@@ -9,15 +9,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * How many profile requests may run at once, in total and per node, and how long a cpu profile may sample.
- * Checked before any call to a node, answered honestly (503 when the service is full, 429 when one node has
- * enough) with Retry-After.
+ * How many profile requests this instance takes at once, and how long a cpu profile may sample. Checked before
+ * any call to a node, answered honestly (503 when the service is full) with Retry-After. The per-node limit is
+ * the node calls' own ({@link com.hydden.diagnostics.grid.NodeCalls}): it holds across the cluster.
  */
 @ApplicationScoped
 public class RequestLimits {
@@ -25,7 +24,6 @@ public class RequestLimits {
     static final String RETRY_AFTER_SECONDS = "5";
     static final String MAX_SECONDS_KEY = "diagnostics.pprof.max-seconds";
     static final String MAX_IN_FLIGHT_KEY = "diagnostics.pprof.max-in-flight";
-    static final String MAX_PER_NODE_KEY = "diagnostics.pprof.max-per-node";
 
     @Inject
     @ConfigProperty(name = MAX_SECONDS_KEY)
@@ -35,18 +33,12 @@ public class RequestLimits {
     @ConfigProperty(name = MAX_IN_FLIGHT_KEY)
     int maxInFlight;
 
-    @Inject
-    @ConfigProperty(name = MAX_PER_NODE_KEY)
-    int maxPerNode;
-
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, Integer> perNode = new ConcurrentHashMap<>();
 
     @PostConstruct
     void check() {
         requireAtLeastOne(MAX_SECONDS_KEY, maxSeconds);
         requireAtLeastOne(MAX_IN_FLIGHT_KEY, maxInFlight);
-        requireAtLeastOne(MAX_PER_NODE_KEY, maxPerNode);
     }
 
     void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -68,7 +60,7 @@ public class RequestLimits {
     }
 
     /**
-     * A place for one request to {@code client}; close it when the node's call is over. (Public: a CDI
+     * A place for one request to {@code client}; close it when the request is over. (Public: a CDI
      * proxy runs package-private methods on itself, not on the bean.)
      */
     public Permit admit(String client) {
@@ -76,17 +68,6 @@ public class RequestLimits {
             inFlight.decrementAndGet();
             throw refusal(Response.Status.SERVICE_UNAVAILABLE, "overloaded",
                     "the service is at its limit of " + maxInFlight + " concurrent profile requests; retry later");
-        }
-        boolean[] admitted = {false};
-        perNode.compute(client, (id, running) -> {
-            int now = running == null ? 0 : running;
-            admitted[0] = now < maxPerNode;
-            return admitted[0] ? now + 1 : now;
-        });
-        if (!admitted[0]) {
-            inFlight.decrementAndGet();
-            throw refusal(Response.Status.TOO_MANY_REQUESTS, "node-busy",
-                    "node '" + client + "' already serves " + maxPerNode + " profile requests; retry later");
         }
         return new Permit(client);
     }
@@ -112,7 +93,6 @@ public class RequestLimits {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                perNode.computeIfPresent(client, (id, running) -> running > 1 ? running - 1 : null);
                 inFlight.decrementAndGet();
             }
         }

@@ -11,30 +11,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestLimitsTest {
 
-    private static RequestLimits limits(int inFlight, int perNode) {
+    private static RequestLimits limits(int inFlight) {
         RequestLimits limits = new RequestLimits();
         limits.maxSeconds = 300;
         limits.maxInFlight = inFlight;
-        limits.maxPerNode = perNode;
         limits.check();
         return limits;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"diagnostics.pprof.max-seconds", "diagnostics.pprof.max-in-flight",
-            "diagnostics.pprof.max-per-node"})
+    @ValueSource(strings = {"diagnostics.pprof.max-seconds", "diagnostics.pprof.max-in-flight"})
     void limitBelowOne_failsNamingTheKey(String key) {
         RequestLimits limits = new RequestLimits();
         limits.maxSeconds = key.endsWith("max-seconds") ? 0 : 300;
         limits.maxInFlight = key.endsWith("max-in-flight") ? -1 : 10;
-        limits.maxPerNode = key.endsWith("max-per-node") ? 0 : 4;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, limits::check);
         assertEquals(key + ": must be at least 1, is " + (key.endsWith("max-in-flight") ? -1 : 0), e.getMessage());
     }
 
     @Test
     void inFlight_countsPlacesHeld() {
-        RequestLimits limits = limits(10, 5);
+        RequestLimits limits = limits(10);
         RequestLimits.Permit a = limits.admit("a");
         limits.admit("b");
         assertEquals(2, limits.inFlight());
@@ -44,7 +41,7 @@ class RequestLimitsTest {
 
     @Test
     void overTheTotal_is503WithRetryAfter() {
-        RequestLimits limits = limits(2, 5);
+        RequestLimits limits = limits(2);
         limits.admit("a");
         limits.admit("b");
         ProblemException e = assertThrows(ProblemException.class, () -> limits.admit("c"));
@@ -53,19 +50,8 @@ class RequestLimitsTest {
     }
 
     @Test
-    void overThePerNodeLimit_is429_otherNodesStillAdmitted() {
-        RequestLimits limits = limits(10, 2);
-        limits.admit("a");
-        limits.admit("a");
-        ProblemException e = assertThrows(ProblemException.class, () -> limits.admit("a"));
-        assertEquals(429, e.problem().status());
-        assertEquals(Map.of("Retry-After", "5"), e.headers());
-        limits.admit("b");
-    }
-
-    @Test
     void closedPermits_giveTheirPlaceBack_once() {
-        RequestLimits limits = limits(1, 1);
+        RequestLimits limits = limits(1);
         RequestLimits.Permit permit = limits.admit("a");
         permit.close();
         permit.close();
@@ -75,18 +61,11 @@ class RequestLimitsTest {
 
     @Test
     void refusedRequests_holdNoPlace() {
-        RequestLimits limits = limits(3, 1);
+        RequestLimits limits = limits(1);
         limits.admit("a");
         for (int i = 0; i < 10; i++) {
-            assertThrows(ProblemException.class, () -> limits.admit("a"));
+            assertThrows(ProblemException.class, () -> limits.admit("b"));
         }
-        limits.admit("b");
-        limits.admit("c");
-    }
-
-    @Test
-    void nonPositiveLimits_failNamingTheKey() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> limits(0, 1));
-        assertEquals("diagnostics.pprof.max-in-flight: must be at least 1, is 0", e.getMessage());
+        assertEquals(1, limits.inFlight());
     }
 }

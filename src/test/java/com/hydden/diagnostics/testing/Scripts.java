@@ -5,6 +5,7 @@ import com.hydden.diagnostics.grid.api.ProfileChunk;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,6 +29,32 @@ public final class Scripts {
 
     public static TestNode.Script fail(Status status) {
         return (request, out) -> out.onError(status.asRuntimeException());
+    }
+
+    /**
+     * A cpu profiler whose sampling window ends when the test says: each call waits (at most 30 s) for one
+     * permit of {@code windowEnds}, then answers {@code body}; {@code onCancel} runs when the call is cancelled.
+     */
+    public static TestNode.Script sampleUntilReleased(byte[] body, Semaphore windowEnds, Runnable onCancel) {
+        return (request, out) -> {
+            out.setOnCancelHandler(onCancel);
+            new Thread(() -> {
+                try {
+                    if (!windowEnds.tryAcquire(30, TimeUnit.SECONDS)) {
+                        out.onError(Status.ABORTED.withDescription("test never ended the window").asRuntimeException());
+                    } else if (!out.isCancelled()) {
+                        // small, as cpu profiles are: sent without waiting for the client's window
+                        for (int offset = 0; offset < body.length; offset += CHUNK) {
+                            int n = Math.min(CHUNK, body.length - offset);
+                            out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(body, offset, n)).build());
+                        }
+                        out.onCompleted();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "test-node-sampling").start();
+        };
     }
 
     /** Never answers; the call stays open until the client cancels it. */

@@ -75,6 +75,11 @@ public final class TestNode implements AutoCloseable {
         requests.put(client, new LinkedBlockingQueue<>());
     }
 
+    /** Profile requests received for {@code client} not yet taken with {@link #nextRequest}. */
+    public int untakenRequests(String client) {
+        return requests.get(client).size();
+    }
+
     /** The next Profile request the node received for {@code client}, waiting at most 10 s. */
     public ProfileRequest nextRequest(String client) throws InterruptedException {
         ProfileRequest request = requests.get(client).poll(10, TimeUnit.SECONDS);
