@@ -1,6 +1,9 @@
 package com.hydden.diagnostics.pprof;
 
 import com.hydden.diagnostics.audit.AuditRecord;
+import com.hydden.diagnostics.auth.Caller;
+import com.hydden.diagnostics.auth.Grant;
+import com.hydden.diagnostics.auth.Permissions;
 import com.hydden.diagnostics.grid.NodeAddress;
 import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
@@ -51,7 +54,13 @@ public class PprofResource {
     NodeCalls calls;
 
     @Inject
+    Permissions permissions;
+
+    @Inject
     RequestLimits limits;
+
+    @Inject
+    CallerLimits callerLimits;
 
     @Inject
     ProfileWriters writers;
@@ -69,17 +78,31 @@ public class PprofResource {
         PprofRequest request = PprofRequest.read(body, limits.maxSeconds());
         AuditRecord audit = AuditRecord.of(context);
         audit.asked(request.client(), request.module(), request.profile().wireName(), request.seconds());
+        Caller caller = Caller.of(context);
+        Grant grant = permissions.check(caller, request.profile().wireName(), request.client(), request.seconds());
+        audit.granted(grant.role(), grant.profiles(), grant.nodes());
         NodeAddress node = nodes.resolve(request.client());
-        RequestLimits.Permit permit = limits.admit(request.client());
+        CallerLimits.Permit callerPermit = callerLimits.admit(caller.id());
+        RequestLimits.Permit permit;
         ProfileDownload download;
+        try {
+            permit = limits.admit(request.client());
+        } catch (RuntimeException e) {
+            callerPermit.close();
+            throw e;
+        }
         try {
             download = calls.profile(node, request.client(), request.module(), request.profile().wireName(),
                     request.seconds());
         } catch (RuntimeException e) {
             permit.close();
+            callerPermit.close();
             throw e;
         }
-        download.closed().whenComplete((end, never) -> permit.close());
+        download.closed().whenComplete((end, never) -> {
+            permit.close();
+            callerPermit.close();
+        });
         Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
