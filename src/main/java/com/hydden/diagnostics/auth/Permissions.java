@@ -104,13 +104,16 @@ public class Permissions {
         throw denied();
     }
 
-    /** Whether {@code caller} holds a role the policy grants anything to; the gate lets nobody else in. */
-    boolean admits(Caller caller) {
+    /**
+     * Whether {@code caller} holds a role the policy grants anything to; the gate lets nobody else in. (Public,
+     * as every method the gate calls: a CDI proxy runs package-private methods on itself, not on the bean.)
+     */
+    public boolean admits(Caller caller) {
         return policy().namesAny(caller.roles());
     }
 
     /** The roles the policy grants anything to, for the gate's log line. */
-    String grantedRoles() {
+    public String grantedRoles() {
         return String.join(",", policy().roles());
     }
 
