@@ -1,5 +1,6 @@
 package com.hydden.diagnostics.audit;
 
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -44,6 +45,7 @@ public final class AuditRecord {
     private volatile String module;
     private volatile String profile;
     private volatile Integer seconds;
+    private volatile JsonObject grant;
     private volatile int status;
     private volatile boolean transferAborted;
     private volatile boolean tooSlow;
@@ -73,6 +75,11 @@ public final class AuditRecord {
         this.module = module;
         this.profile = profile;
         this.seconds = seconds;
+    }
+
+    /** The permissions allowed the request by this grant: its role, profiles and nodes as the policy line has them. */
+    public void granted(String role, String profiles, String nodes) {
+        this.grant = JSON.createObjectBuilder().add("role", role).add("profiles", profiles).add("nodes", nodes).build();
     }
 
     /** The 200 body stopped before its end (the node failed) and the connection was cut. */
@@ -150,6 +157,11 @@ public final class AuditRecord {
             json.addNull("seconds");
         } else {
             json.add("seconds", seconds);
+        }
+        if (grant == null) {
+            json.addNull("grant");
+        } else {
+            json.add("grant", grant);
         }
         if (status == 0) {
             json.addNull("status");

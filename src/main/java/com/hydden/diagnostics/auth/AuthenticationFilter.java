@@ -26,7 +26,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The one gate in front of every resource (pre-matching, so even an unknown path tells an anonymous caller
  * nothing). Takes the credential ({@code Authorization: Bearer}, else the JWT cookie), sets the request's
- * {@link jakarta.ws.rs.core.SecurityContext}, and lets through only callers holding the diagnostics role.
+ * {@link jakarta.ws.rs.core.SecurityContext} and the {@link Caller}, and lets through only callers holding a role
+ * that {@link Permissions} grants anything to (the diagnostics role when no policy is set). Whether the grants
+ * cover the profile, node and seconds asked for is checked by the resource, once the body is read.
  *
  * <p>Every refusal is the same 403 with one of two details; which check failed goes to this class's logger
  * at FINE, never with the credential.
@@ -48,6 +50,9 @@ public class AuthenticationFilter implements ContainerRequestFilter {
 
     @Inject
     ApiTokens apiTokens;
+
+    @Inject
+    Permissions permissions;
 
     @Inject
     Event<Refusal> refusals;
@@ -112,10 +117,12 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         }
         Caller caller = new Caller(result.getCallerPrincipal().getName(), result.getCallerGroups(), scheme);
         request.setSecurityContext(caller.securityContext(request.getSecurityContext().isSecure()));
-        if (!caller.roles().contains(role)) {
-            LOG.fine(() -> "refused " + describe(request) + ": caller '" + caller.name() + "' lacks the role " + role);
+        request.setProperty(Caller.PROPERTY, caller);
+        if (!permissions.admits(caller)) {
+            LOG.fine(() -> "refused " + describe(request) + ": caller '" + caller.name() + "' holds none of the roles "
+                    + permissions.grantedRoles());
             refusals.fire(Refusal.MISSING_ROLE);
-            throw Problem.of(Response.Status.FORBIDDEN, "permission-denied", PERMISSION_DENIED).exception();
+            throw Permissions.denied();
         }
     }
 

@@ -1,7 +1,7 @@
 package com.hydden.diagnostics.auth;
 
 /**
- * Why the gate refused a request, fired as a CDI event once per refusal. A fixed set, so whoever counts
+ * Why the gate, or the permissions behind it, refused a request, fired as a CDI event once per refusal. A fixed set, so whoever counts
  * refusals by reason never counts anything a caller wrote.
  */
 public enum Refusal {
@@ -15,8 +15,10 @@ public enum Refusal {
     INVALID_API_TOKEN,
     /** A valid cookie sent from a page of a foreign origin. */
     FOREIGN_ORIGIN,
-    /** A valid caller without the diagnostics role. */
-    MISSING_ROLE;
+    /** A valid caller holding no role the permissions grant anything to (the diagnostics role without a policy). */
+    MISSING_ROLE,
+    /** A caller whose grants do not cover the profile, node or seconds asked for (checked after the gate). */
+    NOT_GRANTED;
 
     /** The reason as a metric tag value: {@code invalid-jwt}. */
     public String tag() {

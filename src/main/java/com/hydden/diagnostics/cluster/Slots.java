@@ -42,6 +42,15 @@ public class Slots {
     private final Map<String, Integer> mine = new ConcurrentHashMap<>();
     private ScheduledExecutorService renewal;
 
+    /** Places of a lone instance, in memory: for code that runs without the container. */
+    public static Slots inMemory(Duration lease) {
+        Slots slots = new Slots();
+        slots.state = new LocalState(Executors.newSingleThreadExecutor(DaemonThreads.named("slots")));
+        slots.lease = lease;
+        slots.start();
+        return slots;
+    }
+
     @PostConstruct
     void start() {
         if (lease.isNegative() || lease.toMillis() < 1000) {

@@ -2,6 +2,7 @@ package com.hydden.diagnostics.health;
 
 import com.hydden.diagnostics.auth.ApiTokens;
 import com.hydden.diagnostics.auth.JwtVerifier;
+import com.hydden.diagnostics.auth.Permissions;
 import com.hydden.diagnostics.auth.SourceState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,7 +14,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready when callers can get in: the JWT keys or the API tokens are loaded. Down when neither source is
  * configured (every request would be refused) or when the API-token file broke while running (every API token
- * is refused until it is fixed). A failed JWKS reload keeps the previous keys, so it is reported, not down.
+ * is refused until it is fixed). A failed JWKS or policy reload keeps the previous keys or grants, so it is
+ * reported, not down.
  */
 @Readiness
 @ApplicationScoped
@@ -27,15 +29,20 @@ public class CredentialsReadiness implements HealthCheck {
     @Inject
     ApiTokens apiTokens;
 
+    @Inject
+    Permissions permissions;
+
     @Override
     public HealthCheckResponse call() {
-        return check(jwts.keysState(), apiTokens.state());
+        return check(jwts.keysState(), apiTokens.state(), permissions.state());
     }
 
-    static HealthCheckResponse check(SourceState keys, SourceState tokens) {
+    /** @param policy the permissions policy's grants; a failed reload keeps the last good policy, so it stays UP */
+    static HealthCheckResponse check(SourceState keys, SourceState tokens, SourceState policy) {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).up();
         describe(response, "jwt-keys", "diagnostics.auth.jwt.jwks", keys);
         describe(response, "api-tokens", "diagnostics.auth.api-tokens", tokens);
+        describe(response, "policy", "diagnostics.auth.policy", policy);
         if (!keys.configured() && !tokens.configured()) {
             response.down().withData("problem", "neither diagnostics.auth.jwt.jwks nor diagnostics.auth.api-tokens "
                     + "is set: every request is refused");

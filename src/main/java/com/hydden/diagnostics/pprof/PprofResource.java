@@ -1,6 +1,9 @@
 package com.hydden.diagnostics.pprof;
 
 import com.hydden.diagnostics.audit.AuditRecord;
+import com.hydden.diagnostics.auth.Caller;
+import com.hydden.diagnostics.auth.Grant;
+import com.hydden.diagnostics.auth.Permissions;
 import com.hydden.diagnostics.cpu.CpuRuns;
 import com.hydden.diagnostics.grid.NodeAddress;
 import com.hydden.diagnostics.grid.NodeCalls;
@@ -52,7 +55,13 @@ public class PprofResource {
     NodeCalls calls;
 
     @Inject
+    Permissions permissions;
+
+    @Inject
     RequestLimits limits;
+
+    @Inject
+    CallerLimits callerLimits;
 
     @Inject
     ProfileWriters writers;
@@ -73,26 +82,40 @@ public class PprofResource {
         PprofRequest request = PprofRequest.read(body, limits.maxSeconds());
         AuditRecord audit = AuditRecord.of(context);
         audit.asked(request.client(), request.module(), request.profile().wireName(), request.seconds());
+        Caller caller = Caller.of(context);
+        Grant grant = permissions.check(caller, request.profile().wireName(), request.client(), request.seconds());
+        audit.granted(grant.role(), grant.profiles(), grant.nodes());
         NodeAddress node = nodes.resolve(request.client());
-        RequestLimits.Permit permit = limits.admit(request.client());
+        CallerLimits.Permit callerPermit = callerLimits.admit(caller.id());
+        RequestLimits.Permit permit;
+        try {
+            permit = limits.admit(request.client());
+        } catch (RuntimeException e) {
+            callerPermit.close();
+            throw e;
+        }
+        Runnable release = () -> {
+            permit.close();
+            callerPermit.close();
+        };
         Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         try {
             if (request.profile() == ProfileType.CPU) {
-                cpu(request, connection, audit, arrived, permit, response);
+                cpu(request, connection, audit, arrived, release, response);
             } else {
-                download(request, node, connection, audit, arrived, permit, response);
+                download(request, node, connection, audit, arrived, release, response);
             }
         } catch (RuntimeException e) {
-            permit.close();
+            release.run();
             throw e;
         }
     }
 
     private void download(PprofRequest request, NodeAddress node, Optional<ClientConnection> connection,
-                          AuditRecord audit, Instant arrived, RequestLimits.Permit permit, AsyncResponse response) {
+                          AuditRecord audit, Instant arrived, Runnable release, AsyncResponse response) {
         ProfileDownload download = calls.profile(node, request.client(), request.module(),
                 request.profile().wireName(), request.seconds());
-        download.closed().whenComplete((end, never) -> permit.close());
+        download.closed().whenComplete((end, never) -> release.run());
         Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
         download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
@@ -111,11 +134,11 @@ public class PprofResource {
 
     /** A cpu profile is a shared run: this caller starts one, joins one, or waits for the next. */
     private void cpu(PprofRequest request, Optional<ClientConnection> connection, AuditRecord audit, Instant arrived,
-                     RequestLimits.Permit permit, AsyncResponse response) {
+                     Runnable release, AsyncResponse response) {
         CpuRuns.Ticket ticket = cpuRuns.join(request.client(), request.module(), request.seconds(), request.waitIfBusy());
         Runnable leave = () -> {
             ticket.leave();
-            permit.close();
+            release.run();
         };
         Runnable stopWatching = disconnects.watch(connection, leave);
         ticket.answer().whenComplete((answer, failure) -> writers.execute(() -> {

@@ -12,7 +12,8 @@
  *   <li>The container cannot abort a committed response nor tell a suspended request that its client left;
  *       {@link com.hydden.diagnostics.pprof.ClientConnection} reaches Payara's Grizzly connection for both,
  *       by name, and degrades to what the Servlet API gives elsewhere.</li>
- *   <li>Limits are checked after validation and before any call to a node.</li>
+ *   <li>Permissions are checked after validation (they need the profile, node and seconds), then the limits
+ *       (per caller, in total, per node), all before any call to a node.</li>
  * </ul>
  */
 package com.hydden.diagnostics.pprof;

@@ -149,7 +149,8 @@ public final class GatewayBench {
                             HELD_NODE + "=" + address, SLOW + "=" + address),
                     "diagnostics.grid.tls", "false",
                     "diagnostics.auth.api-tokens", tokens.toAbsolutePath().toString(),
-                    "diagnostics.pprof.max-per-node", Integer.toString(MAX_PER_NODE));
+                    "diagnostics.pprof.max-per-node", Integer.toString(MAX_PER_NODE),
+                    "diagnostics.pprof.max-per-caller", Integer.toString(MAX_PER_NODE));
             LOG.info("starting Payara Micro on port " + port + "; its log: " + work.resolve("payara.log"));
             try (PayaraMicro server = PayaraMicro.start(Path.of(options.get("--payara-micro")),
                     Path.of(options.get("--war")), port, config,
@@ -195,7 +196,8 @@ public final class GatewayBench {
                 + ") on " + started.format(DateTimeFormatter.ISO_LOCAL_DATE) + ", in one run that took "
                 + took.toSeconds() + " s; every figure below comes from that run. Gateway: the packaged WAR on a stock"
                 + " Payara Micro (its own JVM, default thread pool and heap), plaintext to the node,"
-                + " `diagnostics.pprof.max-per-node=" + MAX_PER_NODE + "` (all requests of a run go to one node ID),"
+                + " `diagnostics.pprof.max-per-node=" + MAX_PER_NODE + "` and `max-per-caller` the same (all requests"
+                + " of a run go to one node ID, with one token),"
                 + " API-token authentication. Direct: grpc-java (okhttp) calling the same node over"
                 + " loopback. The node, the clients and the server share the machine's cores, so compare ratios, not"
                 + " absolute figures. See bench/README.md for the method.";

@@ -69,6 +69,9 @@ public final class Deployments {
         shared.put("diagnostics.grid.tls", "false");
         shared.put("diagnostics.grid.timeout", "PT2S");
         shared.put("diagnostics.grid.connect-timeout", "PT2S");
+        // Most tests send every request with the one default token, some thousands at once; the per-caller
+        // limit has tests of its own.
+        shared.put("diagnostics.pprof.max-per-caller", "100000");
         return Map.copyOf(shared);
     }
 
