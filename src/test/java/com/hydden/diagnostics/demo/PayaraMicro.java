@@ -50,13 +50,23 @@ public final class PayaraMicro implements AutoCloseable {
      */
     public static PayaraMicro start(Path payaraMicroJar, Path war, int port, Map<String, String> properties,
                                     ProcessBuilder.Redirect output) throws IOException {
+        return start(payaraMicroJar, war, port, properties, output, List.of("--nocluster"));
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, Map, ProcessBuilder.Redirect)}, with {@code clusterOptions} instead of
+     * {@code --nocluster}: how this instance finds the data grid it shares with others.
+     */
+    public static PayaraMicro start(Path payaraMicroJar, Path war, int port, Map<String, String> properties,
+                                    ProcessBuilder.Redirect output, List<String> clusterOptions) throws IOException {
         requireFile(payaraMicroJar);
         requireFile(war);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         new TreeMap<>(properties).forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", payaraMicroJar.toString(),
-                "--nocluster", "--disablephonehome",
+        command.addAll(List.of("-jar", payaraMicroJar.toString()));
+        command.addAll(clusterOptions);
+        command.addAll(List.of("--disablephonehome",
                 "--port", Integer.toString(port),
                 "--deploy", war.toString()));
         Process process = new ProcessBuilder(command)
@@ -109,6 +119,18 @@ public final class PayaraMicro implements AutoCloseable {
         return process.waitFor();
     }
 
+    /** Whether the server's log (when it goes to a file) holds {@code text} anywhere. */
+    public boolean logContains(String text) {
+        if (output.file() == null) {
+            return false;
+        }
+        try {
+            return Files.readString(output.file().toPath(), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The last lines of the server's log, when it goes to a file; empty otherwise. */
     public String logTail() {
         if (output.file() == null) {
@@ -121,6 +143,11 @@ public final class PayaraMicro implements AutoCloseable {
         } catch (IOException e) {
             return "\n(cannot read " + output.file() + ": " + e + ")";
         }
+    }
+
+    /** Ends the server at once, as a crash or an OOM killer would: no undeploy, no goodbye to the grid. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     /** Stops the server: SIGTERM, then, if it has not ended within the grace time, SIGKILL. */
