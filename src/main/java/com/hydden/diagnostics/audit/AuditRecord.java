@@ -3,6 +3,8 @@ package com.hydden.diagnostics.audit;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.SecurityContext;
+import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -38,6 +40,7 @@ public final class AuditRecord {
     private final Consumer<RequestEnded> ended; // null: detached, never written
     private final AtomicBoolean written = new AtomicBoolean();
 
+    private final String bundle;  // the bundle's ID: its own for a bundle, its bundle's for an item, else null
     private volatile String caller;
     private volatile String scheme;
     private volatile String node;
@@ -46,12 +49,25 @@ public final class AuditRecord {
     private volatile Integer seconds;
     private volatile int status;
     private volatile boolean transferAborted;
+    private volatile boolean clientDisconnected;
 
     AuditRecord(String method, String clientIp, Consumer<RequestEnded> ended) {
-        this.requestId = UUID.randomUUID().toString();
+        this(UUID.randomUUID().toString(), method, clientIp, ended, null);
+    }
+
+    /** The record of a bundle request: its own ID is the bundle's. */
+    static AuditRecord ofBundle(String method, String clientIp, Consumer<RequestEnded> ended) {
+        String id = UUID.randomUUID().toString();
+        return new AuditRecord(id, method, clientIp, ended, id);
+    }
+
+    private AuditRecord(String requestId, String method, String clientIp, Consumer<RequestEnded> ended,
+                        String bundle) {
+        this.requestId = requestId;
         this.method = method;
         this.clientIp = clientIp;
         this.ended = ended;
+        this.bundle = bundle;
     }
 
     /** The record of this request; a detached one, never written, when the request is not audited. */
@@ -69,6 +85,36 @@ public final class AuditRecord {
         this.module = module;
         this.profile = profile;
         this.seconds = seconds;
+    }
+
+    /**
+     * A new record for one item of the bundle this record is about: an ID of its own, this record's ID as its
+     * bundle, the caller from {@code security}. Written by {@link #finished}; its facts go to {@code ended}.
+     */
+    public AuditRecord item(SecurityContext security, Consumer<RequestEnded> ended) {
+        AuditRecord item = new AuditRecord(UUID.randomUUID().toString(), method, clientIp,
+                this.ended == null ? null : ended, requestId);
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        if (principal != null) {
+            item.caller(principal.getName(), security.getAuthenticationScheme());
+        }
+        return item;
+    }
+
+    /** The ID a bundle's items and manifest carry: this record's own. */
+    public String bundleId() {
+        return requestId;
+    }
+
+    /** An item's end: its status (the one the single endpoint would have answered), size, digest and outcome. */
+    public void finished(int status, Long bytes, byte[] sha256, String outcome) {
+        this.status = status;
+        write(bytes, sha256, outcome);
+    }
+
+    /** The client hung up before the body's end, noticed while nothing was being written to it. */
+    public void clientDisconnected() {
+        this.clientDisconnected = true;
     }
 
     /** The 200 body stopped before its end (the node failed) and the connection was cut. */
@@ -109,7 +155,8 @@ public final class AuditRecord {
             return;
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        String end = transferAborted && outcome.equals("complete") ? "aborted" : outcome;
+        String end = !outcome.equals("complete") ? outcome
+                : clientDisconnected ? "client-disconnected" : transferAborted ? "aborted" : outcome;
         AUDIT.log(Level.INFO, toJson(bytes, sha256, end, duration));
         try {
             ended.accept(new RequestEnded(profile, status, end, bytes == null ? 0 : bytes, duration));
@@ -123,6 +170,7 @@ public final class AuditRecord {
         JsonObjectBuilder json = JSON.createObjectBuilder()
                 .add("time", time.toString())
                 .add("requestId", requestId);
+        add(json, "bundle", bundle);
         add(json, "method", method);
         add(json, "caller", caller);
         add(json, "scheme", scheme);

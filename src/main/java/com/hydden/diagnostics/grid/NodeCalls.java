@@ -1,19 +1,33 @@
 package com.hydden.diagnostics.grid;
 
+import com.hydden.diagnostics.grid.api.GridGrpc;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.grid.api.Stats;
+import com.hydden.diagnostics.grid.api.StatsRequest;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts calls to nodes with the configured time limits. */
 @ApplicationScoped
 public class NodeCalls {
+
+    private static final Logger LOG = Logger.getLogger(NodeCalls.class.getName());
 
     @Inject
     GridChannels channels;
@@ -48,5 +62,43 @@ public class NodeCalls {
                 .setSeconds(seconds)
                 .build();
         return ProfileDownload.start(leases.apply(address), timers, request, timeout);
+    }
+
+    /**
+     * Asks the node at {@code address} for its statistics, within the timeout (a small answer: one deadline
+     * fits). The future fails with the {@link com.hydden.diagnostics.problem.ProblemException} the node's
+     * status maps to; cancelling it cancels the call.
+     */
+    public CompletableFuture<NodeStats> stats(NodeAddress address) {
+        GridChannels.Lease lease = leases.apply(address);
+        ClientCall<StatsRequest, Stats> call = lease.channel().newCall(GridGrpc.getGetStatsMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        CompletableFuture<NodeStats> result = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(call, StatsRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(Stats stats) {
+                result.complete(NodeStats.of(stats));
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                lease.release();
+                Status status = Status.fromThrowable(failure);
+                LOG.log(GridStatus.isTlsFailure(status) ? Level.WARNING : Level.INFO,
+                        () -> "stats of " + address + " ended with " + GridStatus.describe(status));
+                result.completeExceptionally(GridStatus.toProblem(status, 0));
+            }
+
+            @Override
+            public void onCompleted() {
+                lease.release();
+            }
+        });
+        result.whenComplete((stats, failure) -> {
+            if (result.isCancelled()) {
+                call.cancel("the caller no longer needs the stats", null);
+            }
+        });
+        return result;
     }
 }
