@@ -59,7 +59,10 @@ final class BundleBody implements StreamingOutput {
         ZipWriter zip = new ZipWriter(client);
         String unfinished = "client-disconnected";
         try {
-            client.flush(); // the status goes out now; the first item may take its cpu seconds
+            // The status goes out now, not with the first item, which may take its cpu seconds: a write (of
+            // nothing) commits the response, and only a committed response is flushed.
+            client.write(new byte[0]);
+            client.flush();
             for (Item item; (item = next()) != null; ) {
                 write(zip, item, client);
                 run.done(item);

@@ -251,6 +251,29 @@ class BundleIT {
     }
 
     @Test
+    void statusAndHeaders_goOutAtOnce_whileTheNodesStillSample() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        String node = Deployments.node(Scripts.hang(cancelled::countDown));
+
+        // HTTP/1.1 as the portal speaks it: closing the body then closes the connection
+        java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer = java.net.http.HttpClient
+                .newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().sendAsync(new Api(base).postBundle("{\"clients\":[\"" + node
+                        + "\"],\"profiles\":[\"cpu\"],\"seconds\":60}").build(), HttpResponse.BodyHandlers.ofInputStream());
+
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = answer.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no status within 10 s while the node samples for 60 s");
+        }
+        assertEquals(200, response.statusCode());
+        assertEquals("application/zip", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(1, cancelled.getCount(), "the node's call ended before its sampling time");
+        response.body().close();
+        assertTrue(cancelled.await(5, TimeUnit.SECONDS), "the node kept sampling for a client that left");
+    }
+
+    @Test
     void clientLeavesWhileAProfileIsWritten_everyNodeCallIsCancelled() throws Exception {
         CountDownLatch cancelled = new CountDownLatch(2);
         String endless = Deployments.node((request, out) -> {
