@@ -108,6 +108,9 @@ public final class AuditRecord {
 
     /** An item's end: its status (the one the single endpoint would have answered), size, digest and outcome. */
     public void finished(int status, Long bytes, byte[] sha256, String outcome) {
+        if (written.get()) {
+            return;
+        }
         this.status = status;
         write(bytes, sha256, outcome);
     }

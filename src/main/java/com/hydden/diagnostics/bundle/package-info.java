@@ -16,7 +16,9 @@
  *       mid-stream is left out of the central directory (its bytes stay, unreachable) and an error entry
  *       follows, so every listed entry is either a whole profile or an error.</li>
  *   <li>The disconnect watch stays on until the archive's last byte: the writer may wait for a cpu item
- *       with nothing to write, and a client that leaves then must still stop every node call.</li>
+ *       with nothing to write, and a client that leaves then must still stop every node call. (The watch sees
+ *       TCP connections: an HTTP/2 client that resets only its stream is noticed at the next write, as for
+ *       {@code /pprof}.)</li>
  *   <li>One audit line per bundle (its request ID is the bundle's ID) and one per item carrying it.</li>
  * </ul>
  */
