@@ -49,7 +49,9 @@ class ConfigurationIT {
             "diagnostics.grid.timeout          | -PT1S",
             "diagnostics.grid.tls              | ture",
             "diagnostics.auth.jwt.jwks         | /no/such/jwks.json",
-            "diagnostics.auth.api-tokens       | /no/such/api-tokens"})
+            "diagnostics.auth.api-tokens       | /no/such/api-tokens",
+            "diagnostics.bundle.max-nodes      | 0",
+            "diagnostics.bundle.parallelism    | 0"})
     void brokenKey_stopsTheDeployment_namingTheKey(String key, String value) throws Exception {
         Deployments.configure(Map.of(key, value));
 

@@ -18,7 +18,7 @@ import java.security.Principal;
 import java.util.regex.Pattern;
 
 /**
- * Opens the audit record of every pprof request before anything can refuse it (it runs ahead of the
+ * Opens the audit record of every pprof and bundle request before anything can refuse it (it runs ahead of the
  * authentication filter), and adds the caller and status once the answer is decided. The record is written by
  * {@link AuditInterceptor} after the body's last byte, or here when the answer has no body.
  *
@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 public class AuditFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
     static final String AUDITED_PATH = "pprof";
+    static final String BUNDLE_PATH = "bundle";
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
 
@@ -40,12 +41,23 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
     @Inject
     Event<RequestEnded> ended;
 
+    @Inject
+    Event<BundleEnded> bundlesEnded;
+
     @Override
     public void filter(ContainerRequestContext request) {
         String path = EDGE_SLASHES.matcher(request.getUriInfo().getPath()).replaceAll("");
-        if (path.equals(AUDITED_PATH) || path.startsWith(AUDITED_PATH + "/")) {
+        if (under(path, AUDITED_PATH)) {
             request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr(), ended::fire));
+        } else if (under(path, BUNDLE_PATH)) {
+            // a bundle is counted as a bundle, not as a pprof request
+            request.setProperty(AuditRecord.PROPERTY, AuditRecord.ofBundle(request.getMethod(), servletRequest.getRemoteAddr(),
+                    facts -> bundlesEnded.fire(new BundleEnded(facts.status(), facts.outcome(), facts.bytes(), facts.duration()))));
         }
+    }
+
+    private static boolean under(String path, String root) {
+        return path.equals(root) || path.startsWith(root + "/");
     }
 
     @Override

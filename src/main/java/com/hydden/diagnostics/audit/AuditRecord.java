@@ -4,6 +4,8 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.SecurityContext;
+import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -39,6 +41,7 @@ public final class AuditRecord {
     private final Consumer<RequestEnded> ended; // null: detached, never written
     private final AtomicBoolean written = new AtomicBoolean();
 
+    private final String bundle;  // the bundle's ID: its own for a bundle, its bundle's for an item, else null
     private volatile String caller;
     private volatile String scheme;
     private volatile String node;
@@ -52,12 +55,25 @@ public final class AuditRecord {
     private volatile String run;
     private volatile Boolean shared;
     private volatile Integer sharedBy;
+    private volatile boolean clientDisconnected;
 
     AuditRecord(String method, String clientIp, Consumer<RequestEnded> ended) {
-        this.requestId = UUID.randomUUID().toString();
+        this(UUID.randomUUID().toString(), method, clientIp, ended, null);
+    }
+
+    /** The record of a bundle request: its own ID is the bundle's. */
+    static AuditRecord ofBundle(String method, String clientIp, Consumer<RequestEnded> ended) {
+        String id = UUID.randomUUID().toString();
+        return new AuditRecord(id, method, clientIp, ended, id);
+    }
+
+    private AuditRecord(String requestId, String method, String clientIp, Consumer<RequestEnded> ended,
+                        String bundle) {
+        this.requestId = requestId;
         this.method = method;
         this.clientIp = clientIp;
         this.ended = ended;
+        this.bundle = bundle;
     }
 
     /** The record of this request; a detached one, never written, when the request is not audited. */
@@ -80,6 +96,39 @@ public final class AuditRecord {
     /** The permissions allowed the request by this grant: its role, profiles and nodes as the policy line has them. */
     public void granted(String role, String profiles, String nodes) {
         this.grant = JSON.createObjectBuilder().add("role", role).add("profiles", profiles).add("nodes", nodes).build();
+    }
+
+    /**
+     * A new record for one item of the bundle this record is about: an ID of its own, this record's ID as its
+     * bundle, the caller from {@code security}. Written by {@link #finished}; its facts go to {@code ended}.
+     */
+    public AuditRecord item(SecurityContext security, Consumer<RequestEnded> ended) {
+        AuditRecord item = new AuditRecord(UUID.randomUUID().toString(), method, clientIp,
+                this.ended == null ? null : ended, requestId);
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        if (principal != null) {
+            item.caller(principal.getName(), security.getAuthenticationScheme());
+        }
+        return item;
+    }
+
+    /** The ID a bundle's items and manifest carry: this record's own. */
+    public String bundleId() {
+        return requestId;
+    }
+
+    /** An item's end: its status (the one the single endpoint would have answered), size, digest and outcome. */
+    public void finished(int status, Long bytes, byte[] sha256, String outcome) {
+        if (written.get()) {
+            return;
+        }
+        this.status = status;
+        write(bytes, sha256, outcome);
+    }
+
+    /** The client hung up before the body's end, noticed while nothing was being written to it. */
+    public void clientDisconnected() {
+        this.clientDisconnected = true;
     }
 
     /** The 200 body stopped before its end (the node failed) and the connection was cut. */
@@ -132,7 +181,8 @@ public final class AuditRecord {
             return;
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-        String end = !outcome.equals("complete") ? outcome : tooSlow ? "too-slow" : transferAborted ? "aborted" : outcome;
+        String end = !outcome.equals("complete") ? outcome : tooSlow ? "too-slow"
+                : clientDisconnected ? "client-disconnected" : transferAborted ? "aborted" : outcome;
         AUDIT.log(Level.INFO, toJson(bytes, sha256, end, duration));
         try {
             ended.accept(new RequestEnded(profile, status, end, bytes == null ? 0 : bytes, duration));
@@ -146,6 +196,7 @@ public final class AuditRecord {
         JsonObjectBuilder json = JSON.createObjectBuilder()
                 .add("time", time.toString())
                 .add("requestId", requestId);
+        add(json, "bundle", bundle);
         add(json, "method", method);
         add(json, "caller", caller);
         add(json, "scheme", scheme);

@@ -11,7 +11,7 @@ import javax.net.ssl.SSLException;
  * The one table from a node's gRPC status to the HTTP answer. Node messages are not passed on: they are
  * the node's internals; the log has them.
  */
-final class GridStatus {
+public final class GridStatus {
 
     /** Retry-After for a busy cpu profiler when nothing better is known: Go's default sampling time. */
     static final int DEFAULT_RETRY_SECONDS = 30;
@@ -46,7 +46,8 @@ final class GridStatus {
         return false;
     }
 
-    static ProblemException toProblem(Status status, int cpuSeconds) {
+    /** The answer the single endpoint gives for a call that ended with {@code status}. */
+    public static ProblemException toProblem(Status status, int cpuSeconds) {
         return switch (status.getCode()) {
             case INVALID_ARGUMENT -> Problem.of(Response.Status.BAD_REQUEST, "rejected-by-node",
                     "the node rejected the profile request").exception();

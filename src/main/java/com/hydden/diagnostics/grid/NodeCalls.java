@@ -4,6 +4,15 @@ import com.hydden.diagnostics.cluster.Slots;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
+import com.hydden.diagnostics.grid.api.GridGrpc;
+import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.grid.api.Stats;
+import com.hydden.diagnostics.grid.api.StatsRequest;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -12,8 +21,12 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -26,6 +39,7 @@ public class NodeCalls {
 
     static final String MAX_PER_NODE_KEY = "diagnostics.pprof.max-per-node";
     static final String RETRY_AFTER_SECONDS = "5";
+    private static final Logger LOG = Logger.getLogger(NodeCalls.class.getName());
 
     @Inject
     GridChannels channels;
@@ -91,5 +105,43 @@ public class NodeCalls {
     /** Calls to {@code client}'s node in flight now, across the cluster. */
     public int callsAt(String client) {
         return slots.held("node/" + client);
+    }
+
+    /**
+     * Asks the node at {@code address} for its statistics, within the timeout (a small answer: one deadline
+     * fits). The future fails with the {@link com.hydden.diagnostics.problem.ProblemException} the node's
+     * status maps to; cancelling it cancels the call.
+     */
+    public CompletableFuture<NodeStats> stats(NodeAddress address) {
+        GridChannels.Lease lease = leases.apply(address);
+        ClientCall<StatsRequest, Stats> call = lease.channel().newCall(GridGrpc.getGetStatsMethod(),
+                CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        CompletableFuture<NodeStats> result = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(call, StatsRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(Stats stats) {
+                result.complete(NodeStats.of(stats));
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                lease.release();
+                Status status = Status.fromThrowable(failure);
+                LOG.log(GridStatus.isTlsFailure(status) ? Level.WARNING : Level.INFO,
+                        () -> "stats of " + address + " ended with " + GridStatus.describe(status));
+                result.completeExceptionally(GridStatus.toProblem(status, 0));
+            }
+
+            @Override
+            public void onCompleted() {
+                lease.release();
+            }
+        });
+        result.whenComplete((stats, failure) -> {
+            if (result.isCancelled()) {
+                call.cancel("the caller no longer needs the stats", null);
+            }
+        });
+        return result;
     }
 }

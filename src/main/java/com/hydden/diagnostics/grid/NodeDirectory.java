@@ -7,7 +7,9 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -65,6 +67,11 @@ public class NodeDirectory {
         return listed.size();
     }
 
+    /** The node IDs {@code diagnostics.grid.nodes} lists, in its order. */
+    public List<String> listedIds() {
+        return List.copyOf(listed.keySet());
+    }
+
     public Optional<String> template() {
         return Optional.ofNullable(template);
     }
@@ -89,7 +96,7 @@ public class NodeDirectory {
                 throw invalid(NODES_KEY, "entry '" + entry + "': " + e.getMessage());
             }
         }
-        return Map.copyOf(nodes);
+        return Collections.unmodifiableMap(nodes); // in the configured order
     }
 
     static String checkTemplate(String template) {

@@ -182,6 +182,14 @@ public final class ProfileDownload {
         }
     }
 
+    /**
+     * The caller holds this download back on purpose (it is writing another one first) and will read it:
+     * counts as progress, so the no-progress timer does not cut a node that is only waiting for its turn.
+     */
+    public void keepWaiting() {
+        lastProgressNanos = System.nanoTime();
+    }
+
     /** Cancels the call unless it has ended; the first reason given is the one reported. */
     public void abandon(Status why) {
         if (abandonedWith.compareAndSet(null, why)) {

@@ -1,8 +1,10 @@
 package com.hydden.diagnostics.metrics;
 
+import com.hydden.diagnostics.audit.BundleEnded;
 import com.hydden.diagnostics.audit.RequestEnded;
 import com.hydden.diagnostics.auth.Refusal;
 import com.hydden.diagnostics.cpu.CpuRuns;
+import com.hydden.diagnostics.bundle.BundleItemEnded;
 import com.hydden.diagnostics.grid.GridChannels;
 import com.hydden.diagnostics.pprof.RequestLimits;
 import jakarta.annotation.PostConstruct;
@@ -38,6 +40,10 @@ public class ApplicationMetrics {
     static final String CHANNELS = "diagnostics.grid.channels";
     static final String CPU_CALLERS = "diagnostics.pprof.cpu_callers";
     static final String AUTH_FAILURES = "diagnostics.auth.failures";
+    static final String BUNDLES = "diagnostics.bundle.requests";
+    static final String BUNDLE_STREAMED = "diagnostics.bundle.streamed";
+    static final String BUNDLE_DURATION = "diagnostics.bundle.duration";
+    static final String BUNDLE_ITEMS = "diagnostics.bundle.items";
     /** The profile tag of a request refused before its body named a profile. */
     static final String NO_PROFILE = "none";
 
@@ -63,6 +69,20 @@ public class ApplicationMetrics {
             .withDescription("requests refused by the authentication gate, by reason")
             .build();
 
+    private static final Metadata BUNDLES_METADATA = Metadata.builder().withName(BUNDLES)
+            .withDescription("bundle requests ended, by HTTP status (none: no answer was sent) and outcome")
+            .build();
+    private static final Metadata BUNDLE_STREAMED_METADATA = Metadata.builder().withName(BUNDLE_STREAMED)
+            .withDescription("archive bytes sent to clients in 200 bundle answers")
+            .withUnit(MetricUnits.BYTES).build();
+    private static final Metadata BUNDLE_DURATION_METADATA = Metadata.builder().withName(BUNDLE_DURATION)
+            .withDescription("bundle request time from arrival to the archive's last byte")
+            .withUnit(MetricUnits.NANOSECONDS).build();
+    private static final Metadata BUNDLE_ITEMS_METADATA = Metadata.builder().withName(BUNDLE_ITEMS)
+            .withDescription("bundle items ended, by profile (or stats), the status the single endpoint would have"
+                    + " answered (none: the bundle ended first) and outcome")
+            .build();
+
     @Inject
     MetricRegistry registry;
 
@@ -80,6 +100,8 @@ public class ApplicationMetrics {
     private final Map<String, Counter> streamed = new ConcurrentHashMap<>();
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+    private final Map<List<String>, Counter> bundles = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> bundleItems = new ConcurrentHashMap<>();
 
     @PostConstruct
     void register() {
@@ -112,6 +134,23 @@ public class ApplicationMetrics {
         }
         durations.computeIfAbsent(profile, p -> registry.timer(DURATION_METADATA, new Tag("profile", p)))
                 .update(ended.duration());
+    }
+
+    void bundleEnded(@Observes BundleEnded ended) {
+        String status = ended.status() == 0 ? "none" : Integer.toString(ended.status());
+        bundles.computeIfAbsent(List.of(status, ended.outcome()), k -> registry.counter(BUNDLES_METADATA,
+                new Tag("status", status), new Tag("outcome", ended.outcome()))).inc();
+        if (ended.status() == 200) {
+            registry.counter(BUNDLE_STREAMED_METADATA).inc(ended.bytes());
+        }
+        registry.timer(BUNDLE_DURATION_METADATA).update(ended.duration());
+    }
+
+    void bundleItemEnded(@Observes BundleItemEnded ended) {
+        String status = ended.status() == 0 ? "none" : Integer.toString(ended.status());
+        bundleItems.computeIfAbsent(List.of(ended.profile(), status, ended.outcome()),
+                k -> registry.counter(BUNDLE_ITEMS_METADATA, new Tag("profile", ended.profile()),
+                        new Tag("status", status), new Tag("outcome", ended.outcome()))).inc();
     }
 
     void refused(@Observes Refusal reason) {

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by name so the WAR needs no server classes. On another container it reports that it could not act,
  * and the caller falls back to what the Servlet API gives.
  */
-final class ClientConnection {
+public final class ClientConnection {
 
     private static final ClassValue<Map<String, AccessibleObject>> MEMBERS = new ClassValue<>() {
         @Override
@@ -37,7 +37,7 @@ final class ClientConnection {
         this.connection = connection;
     }
 
-    static Optional<ClientConnection> of(ServletResponse response) {
+    public static Optional<ClientConnection> of(ServletResponse response) {
         Object target = response;
         while (target instanceof ServletResponseWrapper wrapper) {
             target = wrapper.getResponse();
@@ -53,7 +53,7 @@ final class ClientConnection {
     }
 
     /** Closes the connection at once, dropping whatever is still queued for it. */
-    boolean abort() {
+    public boolean abort() {
         try {
             method(connection.getClass(), "terminateSilently").invoke(connection);
             return true;
@@ -69,7 +69,7 @@ final class ClientConnection {
      *
      * @return false when the bound could not be set (another container); the transfer still works
      */
-    boolean limitWriteQueue(int bytes) {
+    public boolean limitWriteQueue(int bytes) {
         try {
             int current = (int) method(connection.getClass(), "getMaxAsyncWriteQueueSize").invoke(connection);
             if (current < 0 || current > bytes) {

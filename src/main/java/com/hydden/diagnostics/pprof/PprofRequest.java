@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -30,8 +31,8 @@ import java.util.regex.Pattern;
 public record PprofRequest(String client, String module, ProfileType profile, int seconds, boolean waitIfBusy) {
 
     public static final int MAX_BODY_BYTES = 64 * 1024;
-    static final String DEFAULT_MODULE = "grid.client";
-    static final int DEFAULT_CPU_SECONDS = 30;
+    public static final String DEFAULT_MODULE = "grid.client";
+    public static final int DEFAULT_CPU_SECONDS = 30;
     /** Unknown fields may hold structures; none the portal sends is anywhere near this deep. */
     static final int MAX_DEPTH = 64;
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
@@ -45,14 +46,26 @@ public record PprofRequest(String client, String module, ProfileType profile, in
 
     /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
     public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
+        return read(body, json -> fromObject(json, maxSeconds));
+    }
+
+    static PprofRequest parse(byte[] body, int maxSeconds) {
+        return parse(body, json -> fromObject(json, maxSeconds));
+    }
+
+    /**
+     * Reads at most {@link #MAX_BODY_BYTES} of {@code body} and parses them with {@code reader}: the body
+     * rules every endpoint shares (size, UTF-8, one JSON object, malformed JSON as a 400).
+     */
+    public static <T> T read(InputStream body, Function<JsonParser, T> reader) throws IOException {
         byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
         if (bytes.length > MAX_BODY_BYTES) {
             throw bad("the request body is larger than " + MAX_BODY_BYTES + " bytes");
         }
-        return parse(bytes, maxSeconds);
+        return parse(bytes, reader);
     }
 
-    static PprofRequest parse(byte[] body, int maxSeconds) {
+    static <T> T parse(byte[] body, Function<JsonParser, T> reader) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -67,7 +80,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
             throw bad("the request body is empty; expected a JSON object");
         }
         try (JsonParser json = JSON.createParser(new StringReader(text))) {
-            return fromObject(json, maxSeconds);
+            return reader.apply(json);
         } catch (JsonParsingException e) {
             throw bad("malformed JSON" + where(e.getLocation()));
         } catch (JsonException | IllegalStateException | NoSuchElementException | ArithmeticException
@@ -154,7 +167,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         return new PprofRequest(client, module, profile, seconds.intValueExact());
     }
 
-    private static String string(JsonParser json, JsonParser.Event value, String field) {
+    public static String string(JsonParser json, JsonParser.Event value, String field) {
         if (value != JsonParser.Event.VALUE_STRING) {
             throw bad(field + " must be a string");
         }
@@ -165,7 +178,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
      * An integer literal, judged on its text: the parser's own number conversion refuses long numbers with
      * an exception of its own, and a long one is out of range anyway.
      */
-    private static BigDecimal integer(JsonParser json, JsonParser.Event value, String field) {
+    public static BigDecimal integer(JsonParser json, JsonParser.Event value, String field) {
         if (value != JsonParser.Event.VALUE_NUMBER) {
             throw bad(field + " must be an integer");
         }
@@ -181,7 +194,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
      * Skips the value that began with {@code value}. By hand rather than with the parser's skipArray and
      * skipObject, which never return on a body that ends inside the structure.
      */
-    private static void skip(JsonParser json, JsonParser.Event value) {
+    public static void skip(JsonParser json, JsonParser.Event value) {
         int depth = value == JsonParser.Event.START_OBJECT || value == JsonParser.Event.START_ARRAY ? 1 : 0;
         while (depth > 0) {
             switch (json.next()) {
@@ -202,7 +215,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
     }
 
     /** Field names are echoed in details; keep them short and free of control characters. */
-    private static String printable(String s) {
+    public static String printable(String s) {
         String clean = s.codePoints()
                 .map(c -> Character.isISOControl(c) ? '?' : c)
                 .limit(64)
@@ -211,7 +224,7 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         return s.length() > 64 ? clean + "..." : clean;
     }
 
-    static ProblemException bad(String detail) {
+    public static ProblemException bad(String detail) {
         return Problem.of(Response.Status.BAD_REQUEST, "invalid-request", detail).exception();
     }
 }

@@ -8,13 +8,13 @@ import java.util.stream.Collectors;
 public enum ProfileType {
     CPU, ALLOCS, HEAP, GOROUTINE, BLOCK, MUTEX, THREADCREATE;
 
-    static final String NAMES = Arrays.stream(values()).map(ProfileType::wireName).collect(Collectors.joining(", "));
+    public static final String NAMES = Arrays.stream(values()).map(ProfileType::wireName).collect(Collectors.joining(", "));
 
     public String wireName() {
         return name().toLowerCase();
     }
 
-    static Optional<ProfileType> fromWireName(String name) {
+    public static Optional<ProfileType> fromWireName(String name) {
         return Arrays.stream(values()).filter(t -> t.wireName().equals(name)).findFirst();
     }
 }

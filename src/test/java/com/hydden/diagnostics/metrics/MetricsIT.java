@@ -66,6 +66,37 @@ class MetricsIT {
     }
 
     @Test
+    void bundle_movesTheBundleAndItemCounters_notThePprofOnes() throws Exception {
+        String healthy = Deployments.node(Scripts.answer(new byte[54_321]));
+        String failing = Deployments.node(Scripts.fail(io.grpc.Status.INTERNAL));
+        Map<String, String> complete = Map.of("status", "200", "outcome", "complete");
+        Map<String, String> heapOk = Map.of("profile", "heap", "status", "200", "outcome", "complete");
+        Map<String, String> heapFailed = Map.of("profile", "heap", "status", "500", "outcome", "complete");
+        Map<String, String> statsOk = Map.of("profile", "stats", "status", "200", "outcome", "complete");
+        String metrics = scrape();
+        double bundles = value(metrics, "diagnostics_bundle_requests_total", complete);
+        double bytes = value(metrics, "diagnostics_bundle_streamed_bytes_total", Map.of());
+        double pprof = value(metrics, "diagnostics_pprof_requests_total", Map.of());
+
+        HttpResponse<byte[]> response = new Api(base).bundle("{\"clients\":[\"" + healthy + "\",\"" + failing
+                + "\"],\"profiles\":[\"heap\"]}");
+        assertEquals(200, response.statusCode());
+
+        String after = awaitChange(metrics, "diagnostics_bundle_requests_total", complete, bundles);
+        assertEquals(bundles + 1, value(after, "diagnostics_bundle_requests_total", complete), after);
+        assertEquals(bytes + response.body().length, value(after, "diagnostics_bundle_streamed_bytes_total", Map.of()),
+                after);
+        assertEquals(value(metrics, "diagnostics_bundle_items_total", heapOk) + 1,
+                value(after, "diagnostics_bundle_items_total", heapOk), after);
+        assertEquals(value(metrics, "diagnostics_bundle_items_total", heapFailed) + 1,
+                value(after, "diagnostics_bundle_items_total", heapFailed), after);
+        assertEquals(value(metrics, "diagnostics_bundle_items_total", statsOk) + 2,
+                value(after, "diagnostics_bundle_items_total", statsOk), after);
+        assertTrue(has(after, "diagnostics_bundle_duration_seconds_count", Map.of()), after);
+        assertEquals(pprof, value(after, "diagnostics_pprof_requests_total", Map.of()), "a bundle counted as pprof");
+    }
+
+    @Test
     void refusedRequest_movesTheAuthFailureCounter_byReason() throws Exception {
         Map<String, String> noCredential = Map.of("reason", "no-credential");
         Map<String, String> refused = Map.of("profile", "none", "status", "403", "outcome", "complete");

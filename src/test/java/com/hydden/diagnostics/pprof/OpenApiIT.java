@@ -100,6 +100,26 @@ class OpenApiIT {
     }
 
     @Test
+    void bundle_isDescribed_withTheLimitsTheServerApplies() {
+        JsonObject post = document.getJsonObject("paths").getJsonObject("/internal/v1/bundle").getJsonObject("post");
+        assertEquals(Set.of("200", "400", "403", "405", "415", "429", "500", "503"),
+                post.getJsonObject("responses").keySet());
+        assertTrue(post.getJsonObject("responses").getJsonObject("200").getJsonObject("content")
+                .containsKey("application/zip"));
+        JsonObject schema = schema("BundleRequest");
+        assertEquals(List.of("clients", "profiles"), strings(schema, "required"));
+        JsonObject list = schema.getJsonObject("properties").getJsonObject("clients").getJsonArray("oneOf")
+                .getJsonObject(0);
+        assertEquals(Integer.parseInt(defaults().getProperty("diagnostics.bundle.max-nodes")), list.getInt("maxItems"));
+        assertEquals(Arrays.stream(ProfileType.values()).map(ProfileType::wireName).toList(), strings(schema
+                .getJsonObject("properties").getJsonObject("profiles").getJsonObject("items"), "enum"));
+        assertEquals(List.of("node", "profile", "status", "bytes", "sha256", "window", "error"),
+                strings(schema("BundleItem"), "required"));
+        assertEquals(List.of("bundle", "caller", "started", "ended", "request", "items"),
+                strings(schema("BundleManifest"), "required"));
+    }
+
+    @Test
     void securitySchemes_areTheThreeCredentials() {
         JsonObject schemes = document.getJsonObject("components").getJsonObject("securitySchemes");
         assertEquals(Set.of("jwtBearer", "apiToken", "jwtCookie"), schemes.keySet());

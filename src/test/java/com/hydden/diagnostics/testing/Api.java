@@ -18,9 +18,11 @@ public final class Api {
             .build();
 
     private final URI pprof;
+    private final URI bundle;
 
     public Api(URL base) {
         this.pprof = URI.create(base.toString().replaceAll("/+$", "") + "/internal/v1/pprof");
+        this.bundle = URI.create(base.toString().replaceAll("/+$", "") + "/internal/v1/bundle");
     }
 
     public URI pprofUri() {
@@ -57,6 +59,23 @@ public final class Api {
 
     public HttpResponse<InputStream> stream(String json) throws IOException, InterruptedException {
         return HTTP.send(post(json).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** A bundle POST with the default credential. */
+    public HttpRequest.Builder postBundle(String json) {
+        return HttpRequest.newBuilder(bundle)
+                .timeout(Duration.ofSeconds(300))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TestCredentials.DEFAULT_API_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    public HttpResponse<byte[]> bundle(String json) throws IOException, InterruptedException {
+        return send(postBundle(json).build());
+    }
+
+    public HttpResponse<InputStream> streamBundle(String json) throws IOException, InterruptedException {
+        return HTTP.send(postBundle(json).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     public static String body(String client, String profile) {

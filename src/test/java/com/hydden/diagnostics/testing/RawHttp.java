@@ -12,10 +12,15 @@ public final class RawHttp implements AutoCloseable {
     private final Socket socket;
 
     public RawHttp(URL base, String json) throws IOException {
+        this(base, "/internal/v1/pprof", json);
+    }
+
+    /** A POST of {@code json} to {@code path}. */
+    public RawHttp(URL base, String path, String json) throws IOException {
         socket = new Socket(base.getHost(), base.getPort());
         OutputStream out = socket.getOutputStream();
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        out.write(("POST /internal/v1/pprof HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
                 + "Authorization: Bearer " + TestCredentials.DEFAULT_API_TOKEN + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));

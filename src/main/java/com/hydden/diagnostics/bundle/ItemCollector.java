@@ -1,0 +1,189 @@
+package com.hydden.diagnostics.bundle;
+
+import com.hydden.diagnostics.cpu.CpuRuns;
+import com.hydden.diagnostics.grid.NodeAddress;
+import com.hydden.diagnostics.grid.NodeCalls;
+import com.hydden.diagnostics.grid.NodeDirectory;
+import com.hydden.diagnostics.grid.NodeStats;
+import com.hydden.diagnostics.grid.ProfileDownload;
+import com.hydden.diagnostics.pprof.ProfileType;
+import com.hydden.diagnostics.pprof.RequestLimits;
+import com.hydden.diagnostics.problem.Problem;
+import com.hydden.diagnostics.problem.ProblemException;
+import io.grpc.Status;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
+import jakarta.ws.rs.core.Response;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Collects the items of bundles, each as the single endpoint would: resolve the node, take a place in the
+ * request limits, call. Refusals become outcomes, never exceptions, so one item's failure is one error entry.
+ */
+final class ItemCollector {
+
+    private static final Logger LOG = Logger.getLogger(ItemCollector.class.getName());
+    private static final JsonProvider JSON = JsonProvider.provider();
+
+    private final NodeDirectory nodes;
+    private final NodeCalls calls;
+    private final RequestLimits limits;
+    private final CpuRuns cpuRuns;
+
+    ItemCollector(NodeDirectory nodes, NodeCalls calls, RequestLimits limits, CpuRuns cpuRuns) {
+        this.nodes = nodes;
+        this.calls = calls;
+        this.limits = limits;
+        this.cpuRuns = cpuRuns;
+    }
+
+    /**
+     * The one way a bundle collects a profile. {@code seconds} is the cpu sampling time; other profiles
+     * ignore it. A cpu item is a caller of the node's shared cpu run, as a {@code /pprof} cpu request is: it joins
+     * one that started within the share window (another bundle's, or a person's) or starts one.
+     */
+    ItemCall collect(String node, String module, ProfileType profile, int seconds) {
+        if (profile == ProfileType.CPU) {
+            return cpu(node, module, seconds);
+        }
+        NodeAddress address;
+        RequestLimits.Permit permit;
+        try {
+            address = nodes.resolve(node);
+        } catch (ProblemException unknown) {
+            return ItemCall.decided(Outcome.failed(unknown));
+        }
+        try {
+            permit = limits.admit(node);
+        } catch (ProblemException full) {
+            return ItemCall.decided(Outcome.refused(full));
+        }
+        int cpuSeconds = profile == ProfileType.CPU ? seconds : 0;
+        Instant start = Instant.now();
+        ProfileDownload download;
+        try {
+            download = calls.profile(address, node, module, profile.wireName(), cpuSeconds);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        download.closed().whenComplete((end, never) -> permit.close());
+        String window = cpuSeconds > 0 ? interval(start, cpuSeconds) : null;
+        CompletableFuture<Outcome> outcome = download.firstChunk().toCompletableFuture()
+                .handle((ready, failure) -> failure == null ? Outcome.streaming(download, window)
+                        : Outcome.failed(problem(failure)));
+        return new ItemCall(outcome,
+                () -> download.abandon(Status.CANCELLED.withDescription("the bundle's client disconnected")));
+    }
+
+    private ItemCall cpu(String node, String module, int seconds) {
+        try {
+            nodes.resolve(node);
+        } catch (ProblemException unknown) {
+            return ItemCall.decided(Outcome.failed(unknown));
+        }
+        RequestLimits.Permit permit;
+        try {
+            permit = limits.admit(node);
+        } catch (ProblemException full) {
+            return ItemCall.decided(Outcome.refused(full));
+        }
+        CpuRuns.Ticket ticket;
+        try {
+            ticket = cpuRuns.join(node, module, seconds, false);
+        } catch (ProblemException busy) {
+            permit.close();
+            return ItemCall.decided(Outcome.failed(busy));
+        }
+        Runnable leave = () -> {
+            ticket.leave();
+            permit.close();
+        };
+        CompletableFuture<Outcome> outcome = ticket.answer().toCompletableFuture().handle((answer, failure) -> {
+            if (failure != null) {
+                leave.run();
+                return Outcome.failed(problem(failure));
+            }
+            return Outcome.sharedRun(out -> {
+                try {
+                    answer.body().transferTo(out);
+                } finally {
+                    leave.run();
+                }
+            }, answer.window());
+        });
+        return new ItemCall(outcome, leave);
+    }
+
+    /** A node's statistics, as the {@code stats.json} entry. */
+    ItemCall stats(String node) {
+        NodeAddress address;
+        RequestLimits.Permit permit;
+        try {
+            address = nodes.resolve(node);
+        } catch (ProblemException unknown) {
+            return ItemCall.decided(Outcome.failed(unknown));
+        }
+        try {
+            permit = limits.admit(node);
+        } catch (ProblemException full) {
+            return ItemCall.decided(Outcome.refused(full));
+        }
+        CompletableFuture<NodeStats> stats;
+        try {
+            stats = calls.stats(address);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        stats.whenComplete((done, failure) -> permit.close());
+        CompletableFuture<Outcome> outcome = stats.handle((done, failure) -> failure == null
+                ? Outcome.whole(json(done)) : Outcome.failed(problem(failure)));
+        return new ItemCall(outcome, () -> stats.cancel(true));
+    }
+
+    /** The nominal sampling window: the node samples for {@code seconds} from the call's start. */
+    static String interval(Instant start, int seconds) {
+        Instant from = start.truncatedTo(ChronoUnit.MILLIS);
+        return from + "/" + from.plusSeconds(seconds);
+    }
+
+    private static ProblemException problem(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof ProblemException problem) {
+            return problem;
+        }
+        LOG.log(Level.WARNING, "unexpected failure of a bundle item", cause);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "internal-error",
+                "the item could not be collected").exception();
+    }
+
+    static byte[] json(NodeStats stats) {
+        JsonObjectBuilder disk = JSON.createObjectBuilder()
+                .add("totalBytes", new BigInteger(Long.toUnsignedString(stats.diskTotalBytes())))
+                .add("freeBytes", new BigInteger(Long.toUnsignedString(stats.diskFreeBytes())));
+        JsonObjectBuilder runtime = JSON.createObjectBuilder()
+                .add("version", stats.goVersion())
+                .add("maxProcs", stats.maxProcs())
+                .add("arch", stats.arch())
+                .add("os", stats.os())
+                .add("env", stats.env());
+        return JSON.createObjectBuilder()
+                .add("nID", stats.nodeId())
+                .add("version", stats.version())
+                .add("error", stats.error())
+                .add("component", stats.component())
+                .add("uptimeSeconds", stats.uptimeSeconds())
+                .add("disk", disk)
+                .add("runtime", runtime)
+                .build().toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
