@@ -269,6 +269,36 @@ class PermissionsIT {
         assertEquals(200, admitted.statusCode());
     }
 
+    // --- bundles: every item is checked ---
+
+    @Test
+    void aBundle_isRefusedWhole_whenOneItemIsNotGranted_andReachesNoNode() throws Exception {
+        String caller = jwt("oncall");
+        String staging = node("stage-");
+        String usProd = node("prod-us-");
+        long callsBefore = Deployments.NODE.profileCalls();
+
+        HttpResponse<byte[]> refused = api.send(bundle(caller, staging, usProd, "heap"));
+
+        Problems.assertProblem(refused, 403, "permission-denied");
+        assertEquals(callsBefore, Deployments.NODE.profileCalls(), "a refused bundle reached a node");
+    }
+
+    @Test
+    void aBundle_ofGrantedItems_isAnswered() throws Exception {
+        String caller = jwt("oncall");
+
+        HttpResponse<byte[]> answered = api.send(bundle(caller, node("stage-"), node("prod-eu-"), "heap"));
+
+        assertEquals(200, answered.statusCode(), () -> new String(answered.body()));
+        assertEquals("application/zip", answered.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    private HttpRequest bundle(String token, String first, String second, String profile) {
+        String json = "{\"clients\":[\"" + first + "\",\"" + second + "\"],\"profiles\":[\"" + profile + "\"]}";
+        return api.postBundle(json).setHeader("Authorization", "Bearer " + token).build();
+    }
+
     // --- requests and checks ---
 
     /** A JWT for a caller of its own (its own {@code sub}) holding {@code roles}. */
