@@ -36,21 +36,23 @@ public final class ProfileCodec {
      */
     public static Profile decode(InputStream file, long maxBytes) throws IOException {
         BufferedInputStream in = new BufferedInputStream(file, 64 * 1024);
-        Capped capped = new Capped(gzipped(in) ? new GZIPInputStream(in, 64 * 1024) : in, Math.min(maxBytes, MAX_BYTES));
+        Capped capped = null;
         try {
+            // GZIPInputStream reads the gzip header at once: a broken one fails here
+            capped = new Capped(gzipped(in) ? new GZIPInputStream(in, 64 * 1024) : in, Math.min(maxBytes, MAX_BYTES));
             CodedInputStream coded = CodedInputStream.newInstance(capped);
             coded.setSizeLimit(Integer.MAX_VALUE);
             return Profile.parseFrom(coded);
         } catch (InvalidProtocolBufferException | ZipException e) {
             // protobuf wraps what the stream threw; the counter knows whether it was the cap
-            if (capped.exceeded) {
+            if (capped != null && capped.exceeded) {
                 throw new ProfileTooLargeException(maxBytes);
             }
             throw new MalformedProfileException("not a pprof profile: " + e.getMessage(), e);
         } catch (ProfileTooLargeException e) {
             throw e;
         } catch (IOException e) {
-            if (capped.exceeded) {
+            if (capped != null && capped.exceeded) {
                 throw new ProfileTooLargeException(maxBytes);
             }
             throw new MalformedProfileException("not a pprof profile: " + e.getMessage(), e);
