@@ -12,13 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Profiles written by hand, with the IDs and string order the test chooses: each function named {@code f} gets
  * ID {@code idBase + its number}, each location the same, so two profiles of the same stacks can differ in every
  * ID and index. One mapping, starting at {@code mappingStart}.
  */
-final class HandBuilt {
+public final class HandBuilt {
 
     private final List<String> strings = new ArrayList<>(List.of(""));
     private final Map<String, Long> index = new HashMap<>();
@@ -28,7 +29,7 @@ final class HandBuilt {
     private final long mappingStart;
 
     /** {@code padding}: strings put first in the table, so indexes differ from another profile's. */
-    HandBuilt(long idBase, long mappingStart, String... padding) {
+    public HandBuilt(long idBase, long mappingStart, String... padding) {
         this.idBase = idBase;
         this.mappingStart = mappingStart;
         for (String p : padding) {
@@ -39,13 +40,13 @@ final class HandBuilt {
     }
 
     /** Go's heap profile types. */
-    static HandBuilt heap(long idBase, long mappingStart, String... padding) {
+    public static HandBuilt heap(long idBase, long mappingStart, String... padding) {
         return new HandBuilt(idBase, mappingStart, padding)
                 .types("alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes")
                 .period("space", "bytes", 524288);
     }
 
-    HandBuilt types(String... typeSlashUnit) {
+    public HandBuilt types(String... typeSlashUnit) {
         for (String t : typeSlashUnit) {
             String[] parts = t.split("/");
             profile.addSampleType(ValueType.newBuilder().setType(string(parts[0])).setUnit(string(parts[1])));
@@ -53,22 +54,22 @@ final class HandBuilt {
         return this;
     }
 
-    HandBuilt period(String type, String unit, long period) {
+    public HandBuilt period(String type, String unit, long period) {
         profile.setPeriodType(ValueType.newBuilder().setType(string(type)).setUnit(string(unit))).setPeriod(period);
         return this;
     }
 
-    HandBuilt time(long timeNanos) {
+    public HandBuilt time(long timeNanos) {
         profile.setTimeNanos(timeNanos);
         return this;
     }
 
     /** A sample of {@code stack} (function names, leaf first; each function's location at offset 16 * n). */
-    HandBuilt sample(List<String> stack, long... values) {
+    public HandBuilt sample(List<String> stack, long... values) {
         return sample(stack, Map.of(), values);
     }
 
-    HandBuilt sample(List<String> stack, Map<String, String> labels, long... values) {
+    public HandBuilt sample(List<String> stack, Map<String, String> labels, long... values) {
         Sample.Builder sample = Sample.newBuilder();
         for (String f : stack) {
             sample.addLocationId(location(f));
@@ -81,8 +82,27 @@ final class HandBuilt {
         return this;
     }
 
-    Profile build() {
+    public Profile build() {
         return profile.addAllStringTable(strings).build();
+    }
+
+    /** Values by stack (function names, leaf first), read through the profile's own tables; one sample per stack. */
+    public static Map<List<String>, List<Long>> valuesByStack(Profile p) {
+        Map<Long, String> functions = new HashMap<>();
+        p.getFunctionList().forEach(f -> functions.put(f.getId(), p.getStringTable((int) f.getName())));
+        Map<Long, Location> locations = new HashMap<>();
+        p.getLocationList().forEach(l -> locations.put(l.getId(), l));
+        Map<List<String>, List<Long>> values = new TreeMap<>((x, y) -> x.toString().compareTo(y.toString()));
+        for (Sample s : p.getSampleList()) {
+            List<String> stack = s.getLocationIdList().stream()
+                    .flatMap(id -> locations.get(id).getLineList().stream())
+                    .map(line -> functions.get(line.getFunctionId()))
+                    .toList();
+            values.merge(stack, s.getValueList(), (x, y) -> {
+                throw new AssertionError("two samples of one stack: " + stack);
+            });
+        }
+        return values;
     }
 
     private long location(String function) {

@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ProfileDeltaTest {
@@ -40,7 +39,7 @@ class ProfileDeltaTest {
         Profile second = HandBuilt.heap(1, 0x55_0000).sample(C, 3, 30, 3, 30).sample(A, 8, 800, 2, 200)
                 .sample(B, 1, 10, 1, 10).build();
 
-        Map<List<String>, List<Long>> values = byStack(ProfileDelta.between(first, second, 1, List.of()));
+        Map<List<String>, List<Long>> values = HandBuilt.valuesByStack(ProfileDelta.between(first, second, 1, List.of()));
 
         assertEquals(List.of(3L, 300L, 2L, 200L), values.get(A));
         assertEquals(List.of(3L, 30L, 3L, 30L), values.get(C));
@@ -55,7 +54,7 @@ class ProfileDeltaTest {
 
         Profile delta = ProfileDelta.between(first, second, 1, List.of());
 
-        assertEquals(Map.of(B, List.of(3L, 11L, 0L, 0L)), byStack(delta));
+        assertEquals(Map.of(B, List.of(3L, 11L, 0L, 0L)), HandBuilt.valuesByStack(delta));
         assertEquals(Set.of("runtime.mallocgc", "main.parse", "main.main"), functionNames(delta),
                 "main.load is referenced by no remaining sample");
     }
@@ -65,7 +64,7 @@ class ProfileDeltaTest {
         Profile first = new HandBuilt(1, 0).types("goroutine/count").sample(A, 10).sample(B, 4).build();
         Profile second = new HandBuilt(50, 0, "pad").types("goroutine/count").sample(A, 3).sample(C, 1).build();
 
-        Map<List<String>, List<Long>> values = byStack(ProfileDelta.between(first, second, 1, List.of()));
+        Map<List<String>, List<Long>> values = HandBuilt.valuesByStack(ProfileDelta.between(first, second, 1, List.of()));
 
         assertEquals(Map.of(A, List.of(-7L), B, List.of(-4L), C, List.of(1L)), values);
     }
@@ -154,25 +153,6 @@ class ProfileDeltaTest {
         Profile broken = good.toBuilder().setSample(0, good.getSample(0).toBuilder().setLocationId(0, 12345)).build();
 
         assertThrows(MalformedProfileException.class, () -> ProfileDelta.between(good, broken, 1, List.of()));
-    }
-
-    /** Values by stack (function names, leaf first), read through the delta's own tables. */
-    static Map<List<String>, List<Long>> byStack(Profile p) {
-        Map<Long, String> functions = new HashMap<>();
-        p.getFunctionList().forEach(f -> functions.put(f.getId(), p.getStringTable((int) f.getName())));
-        Map<Long, Location> locations = new HashMap<>();
-        p.getLocationList().forEach(l -> locations.put(l.getId(), l));
-        Map<List<String>, List<Long>> values = new TreeMap<>((x, y) -> x.toString().compareTo(y.toString()));
-        for (Sample s : p.getSampleList()) {
-            List<String> stack = s.getLocationIdList().stream()
-                    .flatMap(id -> locations.get(id).getLineList().stream())
-                    .map(line -> functions.get(line.getFunctionId()))
-                    .toList();
-            values.merge(stack, s.getValueList(), (x, y) -> {
-                throw new AssertionError("two samples of one stack: " + stack);
-            });
-        }
-        return values;
     }
 
     private static Set<String> functionNames(Profile p) {
