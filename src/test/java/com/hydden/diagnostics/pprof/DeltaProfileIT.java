@@ -218,15 +218,21 @@ class DeltaProfileIT {
         HttpResponse<byte[]> response = new Api(base).profile(delta(node, "heap", 1));
         assertEquals(200, response.statusCode());
         Path dir = Files.createTempDirectory("delta");
-        Path delta = Files.write(dir.resolve("delta.out"), response.body());
-        Path base0 = Files.write(dir.resolve("first.out"), encode(first));
-        Path second1 = Files.write(dir.resolve("second.out"), encode(second));
+        try {
+            Path delta = Files.write(dir.resolve("delta.out"), response.body());
+            Path base0 = Files.write(dir.resolve("first.out"), encode(first));
+            Path second1 = Files.write(dir.resolve("second.out"), encode(second));
 
-        String ours = goPprof(dir, "-top", "-sample_index=alloc_space", delta.toString());
-        String theirs = goPprof(dir, "-top", "-sample_index=alloc_space", "-base", base0.toString(), second1.toString());
-        assertTrue(ours.contains("main.load"), ours);
-        assertEquals(2, topLines(ours).size(), ours);
-        assertEquals(topLines(theirs), topLines(ours), "alloc_space differs from go tool pprof -base");
+            String ours = goPprof(dir, "-top", "-sample_index=alloc_space", delta.toString());
+            String theirs = goPprof(dir, "-top", "-sample_index=alloc_space", "-base", base0.toString(), second1.toString());
+            assertTrue(ours.contains("main.load"), ours);
+            assertEquals(4, topLines(ours).size(), "a row per function: " + ours);
+            assertEquals(topLines(theirs), topLines(ours), "alloc_space differs from go tool pprof -base");
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     private static List<String> topLines(String top) {
