@@ -13,6 +13,10 @@
  *       {@link com.hydden.diagnostics.pprof.ClientConnection} reaches Payara's Grizzly connection for both,
  *       by name, and degrades to what the Servlet API gives elsewhere.</li>
  *   <li>Limits are checked after validation and before any call to a node.</li>
+ *   <li>A delta profile ({@link com.hydden.diagnostics.pprof.DeltaRun}) waits between its snapshots on a timer,
+ *       not a thread, keeps the first snapshot compressed, holds its node place throughout, and is cancelled
+ *       by the same disconnect watch. The pprof arithmetic is in {@code profile/}, which knows no HTTP.</li>
+ *   <li>Every 200 goes through {@code PprofResource.withNodeFacts}: the node's GetStats facts as headers.</li>
  * </ul>
  */
 package com.hydden.diagnostics.pprof;
