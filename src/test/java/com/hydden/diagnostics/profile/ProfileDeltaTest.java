@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hydden.diagnostics.profile.proto.Location;
 import com.hydden.diagnostics.profile.proto.Profile;
 import com.hydden.diagnostics.profile.proto.Sample;
+import java.io.InputStream;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -153,6 +154,72 @@ class ProfileDeltaTest {
         Profile broken = good.toBuilder().setSample(0, good.getSample(0).toBuilder().setLocationId(0, 12345)).build();
 
         assertThrows(MalformedProfileException.class, () -> ProfileDelta.between(good, broken, 1, List.of()));
+    }
+
+    @Test
+    void realGoHeapSnapshots_allocIsTheDifferencePerStack_inUseTheSeconds() throws Exception {
+        Profile first = go("go-heap-0.pb.gz");
+        Profile second = go("go-heap-1.pb.gz");
+
+        Profile delta = ProfileDelta.between(first, second, 1, List.of());
+
+        Map<List<String>, long[]> before = sumsByStack(first);
+        Map<List<String>, long[]> after = sumsByStack(second);
+        Map<List<String>, long[]> got = sumsByStack(delta);
+        Set<List<String>> stacks = new HashSet<>(after.keySet());
+        stacks.addAll(before.keySet());
+        int checked = 0;
+        for (List<String> stack : stacks) {
+            long[] b = before.getOrDefault(stack, new long[4]);
+            long[] a = after.getOrDefault(stack, new long[4]);
+            long[] expected = {a[0] - b[0], a[1] - b[1], a[2], a[3]};
+            long[] actual = got.getOrDefault(stack, new long[4]);
+            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(actual), stack.toString());
+            checked++;
+        }
+        assertTrue(checked > 5, "the snapshots have stacks to compare");
+        assertTrue(got.values().stream().allMatch(v -> v[0] >= 0 && v[1] >= 0), "an alloc delta went negative");
+        assertTrue(delta.getMappingCount() <= second.getMappingCount(), "a mapping twice");
+        assertEquals(second.getStringTable((int) second.getMapping(0).getFilename()),
+                delta.getStringTable((int) delta.getMapping(0).getFilename()), "the main binary stays the first mapping");
+    }
+
+    @Test
+    void realGoGoroutineSnapshots_countTheGoroutinesStartedBetween() throws Exception {
+        Profile delta = ProfileDelta.between(go("go-goroutine-0.pb.gz"), go("go-goroutine-1.pb.gz"), 1, List.of());
+
+        long sleeping = sumsByStack(delta).entrySet().stream()
+                .filter(e -> e.getKey().contains("main.main.func1"))
+                .mapToLong(e -> e.getValue()[0])
+                .sum();
+        assertEquals(5, sleeping, "five goroutines were started between the snapshots");
+    }
+
+    private static Profile go(String name) throws Exception {
+        try (InputStream in = ProfileDeltaTest.class.getResourceAsStream("/pprof/" + name)) {
+            return ProfileCodec.decode(in, 1 << 24);
+        }
+    }
+
+    /** Values summed by stack of function names (inlined frames included), leaf first. */
+    private static Map<List<String>, long[]> sumsByStack(Profile p) {
+        Map<Long, String> functions = new HashMap<>();
+        p.getFunctionList().forEach(f -> functions.put(f.getId(), p.getStringTable((int) f.getName())));
+        Map<Long, Location> locations = new HashMap<>();
+        p.getLocationList().forEach(l -> locations.put(l.getId(), l));
+        Map<List<String>, long[]> sums = new HashMap<>();
+        for (Sample s : p.getSampleList()) {
+            List<String> stack = s.getLocationIdList().stream()
+                    .flatMap(id -> locations.get(id).getLineList().stream())
+                    .map(line -> functions.get(line.getFunctionId()))
+                    .toList();
+            long[] sum = sums.computeIfAbsent(stack, k -> new long[s.getValueCount()]);
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += s.getValue(i);
+            }
+        }
+        sums.values().removeIf(v -> java.util.Arrays.stream(v).allMatch(x -> x == 0));
+        return sums;
     }
 
     private static Set<String> functionNames(Profile p) {
