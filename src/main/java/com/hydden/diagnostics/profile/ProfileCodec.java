@@ -109,7 +109,8 @@ public final class ProfileCodec {
 
         @Override
         public long skip(long n) throws IOException {
-            return read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192));
+            // through read, so skipped bytes count too
+            return n <= 0 ? 0 : Math.max(0, read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192)));
         }
     }
 
