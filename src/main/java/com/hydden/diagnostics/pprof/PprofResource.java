@@ -154,23 +154,23 @@ public class PprofResource {
     }
 
     private static Response ok(ProfileType profile, Instant arrived, ProfileBody body, Optional<NodeStats> node) {
-        return withNodeFacts(Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+        Response.ResponseBuilder answer = Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Disposition",
                         "attachment; filename=hydden-" + profile.wireName() + "-" + FILE_TIME.format(arrived) + ".out")
                 .header("X-Content-Type-Options", "nosniff")
-                .header("Cache-Control", "no-store"), node)
-                .build();
+                .header("Cache-Control", "no-store");
+        return withNodeFacts(answer, node).build();
     }
 
-    private static Response deltaOk(ProfileType profile, Instant arrived, DeltaRun.Answer answer) {
-        StreamingOutput body = out -> ProfileCodec.encode(answer.profile(), out);
-        return withNodeFacts(Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+    private static Response deltaOk(ProfileType profile, Instant arrived, DeltaRun.Answer delta) {
+        StreamingOutput body = out -> ProfileCodec.encode(delta.profile(), out);
+        Response.ResponseBuilder answer = Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Disposition", "attachment; filename=hydden-" + profile.wireName() + "-delta-"
                         + FILE_TIME.format(arrived) + ".out")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Cache-Control", "no-store")
-                .header("X-Profile-Window", window(answer.start(), answer.end())), answer.node())
-                .build();
+                .header("X-Profile-Window", window(delta.start(), delta.end()));
+        return withNodeFacts(answer, delta.node()).build();
     }
 
     /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond. */
