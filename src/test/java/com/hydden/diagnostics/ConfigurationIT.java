@@ -48,6 +48,7 @@ class ConfigurationIT {
             "diagnostics.grid.address-template | grid.internal:7443",
             "diagnostics.grid.timeout          | -PT1S",
             "diagnostics.grid.tls              | ture",
+            "diagnostics.pprof.max-profile-bytes | 0",
             "diagnostics.auth.jwt.jwks         | /no/such/jwks.json",
             "diagnostics.auth.api-tokens       | /no/such/api-tokens",
             "diagnostics.bundle.max-nodes      | 0",

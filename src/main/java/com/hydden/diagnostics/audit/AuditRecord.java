@@ -85,7 +85,7 @@ public final class AuditRecord {
         return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, null);
     }
 
-    /** What was asked for; {@code seconds} is the cpu sampling time, 0 for the other profiles. */
+    /** What was asked for; {@code seconds}: the cpu sampling time or a delta profile's window, 0 for a snapshot. */
     public void asked(String node, String module, String profile, int seconds) {
         this.node = node;
         this.module = module;

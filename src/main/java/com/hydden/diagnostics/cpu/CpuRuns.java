@@ -25,7 +25,8 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +67,8 @@ public class CpuRuns {
     static final String MAX_SHARED_BYTES_KEY = "diagnostics.pprof.max-shared-bytes";
     private static final Logger LOG = Logger.getLogger(CpuRuns.class.getName());
     private static final JsonProvider JSON = JsonProvider.provider();
+    private static final DateTimeFormatter WINDOW_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     @Inject
     SharedState state;
@@ -531,8 +534,9 @@ public class CpuRuns {
         return lease.multipliedBy(2).plusMinutes(1);
     }
 
+    /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond, as a delta's. */
     static String window(Instant start, Instant end) {
-        return start.truncatedTo(ChronoUnit.MILLIS) + "/" + end.truncatedTo(ChronoUnit.MILLIS);
+        return WINDOW_TIME.format(start) + "/" + WINDOW_TIME.format(end);
     }
 
     private static byte[] problemJson(ProblemException e) {

@@ -14,6 +14,10 @@
  *       progress on either side is cut.</li>
  *   <li>Flow control ties the node to the HTTP client: a few chunks are requested ahead, one more for each
  *       written; the gRPC window is 1 MiB, so a large profile does not stall on window updates.</li>
+ *   <li>{@link com.hydden.diagnostics.grid.NodeFacts} asks a node's GetStats beside its profile call and keeps
+ *       the answer a minute; a failing GetStats yields no facts, never a failed request.
+ *       {@link com.hydden.diagnostics.grid.NodeStats} turns an answer into header values (printable ASCII
+ *       only) and tells a restart between two answers.</li>
  *   <li>gRPC statuses become HTTP answers through one table, {@link com.hydden.diagnostics.grid.GridStatus};
  *       node messages are logged, never returned.</li>
  *   <li>Threads are plain daemon threads carrying this application's class loader: Payara's default

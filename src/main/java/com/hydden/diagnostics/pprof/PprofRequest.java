@@ -44,7 +44,11 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         this(client, module, profile, seconds, false);
     }
 
-    /** Reads and checks a body; cpu seconds must lie in 1..maxSeconds. */
+    /**
+     * Reads and checks a body; seconds, when given, must lie in 1..maxSeconds. For cpu they are the sampling
+     * time (default 30); for the other profiles the time between the two snapshots of a delta profile (none:
+     * one snapshot, {@code seconds} 0).
+     */
     public static PprofRequest read(InputStream body, int maxSeconds) throws IOException {
         return read(body, json -> fromObject(json, maxSeconds));
     }
@@ -152,14 +156,10 @@ public record PprofRequest(String client, String module, ProfileType profile, in
         }
         ProfileType profile = ProfileType.fromWireName(profileName)
                 .orElseThrow(() -> bad("profile must be one of " + ProfileType.NAMES));
-        if (profile != ProfileType.CPU) {
-            if (seconds != null) {
-                throw bad("seconds applies only to the cpu profile");
-            }
-            return new PprofRequest(client, module, profile, 0);
-        }
         if (seconds == null) {
-            return new PprofRequest(client, module, profile, Math.min(DEFAULT_CPU_SECONDS, maxSeconds));
+            // cpu samples for a default time; the others are a snapshot
+            return new PprofRequest(client, module, profile,
+                    profile == ProfileType.CPU ? Math.min(DEFAULT_CPU_SECONDS, maxSeconds) : 0);
         }
         if (seconds.compareTo(BigDecimal.ONE) < 0 || seconds.compareTo(BigDecimal.valueOf(maxSeconds)) > 0) {
             throw bad("seconds must be an integer from 1 to " + maxSeconds);
@@ -222,6 +222,11 @@ public record PprofRequest(String client, String module, ProfileType profile, in
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
                 .toString();
         return s.length() > 64 ? clean + "..." : clean;
+    }
+
+    /** A delta profile: {@code seconds} between two snapshots of a profile other than cpu. */
+    public boolean delta() {
+        return profile != ProfileType.CPU && seconds > 0;
     }
 
     public static ProblemException bad(String detail) {

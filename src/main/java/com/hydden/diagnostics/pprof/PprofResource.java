@@ -8,8 +8,11 @@ import com.hydden.diagnostics.cpu.CpuRuns;
 import com.hydden.diagnostics.grid.NodeAddress;
 import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
+import com.hydden.diagnostics.grid.NodeFacts;
+import com.hydden.diagnostics.grid.NodeStats;
 import com.hydden.diagnostics.grid.ProfileDownload;
 import com.hydden.diagnostics.problem.Problem;
+import com.hydden.diagnostics.profile.ProfileCodec;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,12 +27,14 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -39,6 +44,10 @@ import java.util.concurrent.CompletionException;
  * holds no thread. The status is decided when the first chunk or the failure arrives; the body is then
  * written on a {@link ProfileWriters} thread.
  *
+ * <p>A cpu profile is a shared run ({@link CpuRuns}). With {@code seconds}, a profile other than cpu is a delta
+ * profile ({@link DeltaProfiles}): two snapshots that far apart, answered as their difference once the second is
+ * in. Every 200 carries the node's facts from its (cached) GetStats.
+ *
  * <p>One instance serves every request (it keeps no request state), so none is built and injected per call.
  */
 @ApplicationScoped
@@ -47,6 +56,8 @@ public class PprofResource {
 
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WINDOW_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     @Inject
     NodeDirectory nodes;
@@ -71,6 +82,12 @@ public class PprofResource {
 
     @Inject
     CpuRuns cpuRuns;
+
+    @Inject
+    NodeFacts facts;
+
+    @Inject
+    DeltaProfiles deltas;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -101,7 +118,9 @@ public class PprofResource {
         Optional<ClientConnection> connection = ClientConnection.of(servletResponse);
         try {
             if (request.profile() == ProfileType.CPU) {
-                cpu(request, connection, audit, arrived, release, response);
+                cpu(request, node, connection, audit, arrived, release, response);
+            } else if (request.delta()) {
+                delta(request, node, release, arrived, connection, audit, response);
             } else {
                 download(request, node, connection, audit, arrived, release, response);
             }
@@ -113,19 +132,21 @@ public class PprofResource {
 
     private void download(PprofRequest request, NodeAddress node, Optional<ClientConnection> connection,
                           AuditRecord audit, Instant arrived, Runnable release, AsyncResponse response) {
+        CompletableFuture<Optional<NodeStats>> stats = facts.cached(node, request.client());
         ProfileDownload download = calls.profile(node, request.client(), request.module(),
                 request.profile().wireName(), request.seconds());
         download.closed().whenComplete((end, never) -> release.run());
         Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
-        download.firstChunk().whenComplete((ready, failure) -> writers.execute(() -> {
+        // The node's facts never fail (they are left out instead), so waiting for them never hides the answer.
+        download.firstChunk().thenCompose(ready -> stats).whenComplete((nodeFacts, failure) -> writers.execute(() -> {
             stopWatching.run();
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
                 return;
             }
             ProfileBody profile = new ProfileBody(download::transferTo, connection, audit);
-            if (!response.resume(ok(request.profile(), arrived, profile).build())) {
+            if (!response.resume(withNodeFacts(ok(request.profile(), arrived, profile), nodeFacts).build())) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
                 audit.unanswered();
             }
@@ -133,21 +154,25 @@ public class PprofResource {
     }
 
     /** A cpu profile is a shared run: this caller starts one, joins one, or waits for the next. */
-    private void cpu(PprofRequest request, Optional<ClientConnection> connection, AuditRecord audit, Instant arrived,
-                     Runnable release, AsyncResponse response) {
+    private void cpu(PprofRequest request, NodeAddress node, Optional<ClientConnection> connection, AuditRecord audit,
+                     Instant arrived, Runnable release, AsyncResponse response) {
         CpuRuns.Ticket ticket = cpuRuns.join(request.client(), request.module(), request.seconds(), request.waitIfBusy());
+        // asked beside the run (cached per node): a cpu run takes seconds, the facts are in long before
+        CompletableFuture<Optional<NodeStats>> stats = facts.cached(node, request.client());
         Runnable leave = () -> {
             ticket.leave();
             release.run();
         };
         Runnable stopWatching = disconnects.watch(connection, leave);
-        ticket.answer().whenComplete((answer, failure) -> writers.execute(() -> {
+        ticket.answer().thenCompose(run -> stats.thenApply(nodeFacts -> new CpuAnswer(run, nodeFacts)))
+                .whenComplete((answered, failure) -> writers.execute(() -> {
             stopWatching.run();
             if (failure != null) {
                 leave.run();
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
                 return;
             }
+            CpuRuns.Answer answer = answered.run();
             audit.run(ticket.runId(), ticket.joined(), answer.sharedBy());
             ProfileBody profile = new ProfileBody(out -> {
                 try {
@@ -156,7 +181,7 @@ public class PprofResource {
                     leave.run();
                 }
             }, connection, audit);
-            Response ok = ok(request.profile(), arrived, profile)
+            Response ok = withNodeFacts(ok(request.profile(), arrived, profile), answered.node())
                     .header("X-Profile-Window", answer.window())
                     .header("X-Profile-Shared-By", answer.sharedBy())
                     .build();
@@ -165,6 +190,30 @@ public class PprofResource {
                 audit.unanswered();
             }
         }));
+    }
+
+    /**
+     * A delta profile: two snapshots {@code seconds} apart. The request holds its places the whole time
+     * and waits on a timer; a client leaving at any point ends the run.
+     */
+    private void delta(PprofRequest request, NodeAddress node, Runnable release, Instant arrived,
+                       Optional<ClientConnection> connection, AuditRecord audit, AsyncResponse response) {
+        DeltaRun run = deltas.start(node, request, release);
+        Runnable stopWatching = disconnects.watch(connection, run::cancel);
+        run.answer().whenComplete((answer, failure) -> writers.execute(() -> {
+            stopWatching.run();
+            if (failure != null) {
+                response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
+                return;
+            }
+            if (!response.resume(deltaOk(request.profile(), arrived, answer))) {
+                audit.unanswered();
+            }
+        }));
+    }
+
+    /** A cpu run's answer and the node's facts, both in before the status is decided. */
+    private record CpuAnswer(CpuRuns.Answer run, Optional<NodeStats> node) {
     }
 
     private static void requireJson(HttpHeaders headers) {
@@ -181,5 +230,30 @@ public class PprofResource {
                         "attachment; filename=hydden-" + profile.wireName() + "-" + FILE_TIME.format(arrived) + ".out")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Cache-Control", "no-store");
+    }
+
+    private static Response deltaOk(ProfileType profile, Instant arrived, DeltaRun.Answer delta) {
+        StreamingOutput body = out -> ProfileCodec.encode(delta.profile(), out);
+        Response.ResponseBuilder answer = Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header("Content-Disposition", "attachment; filename=hydden-" + profile.wireName() + "-delta-"
+                        + FILE_TIME.format(arrived) + ".out")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Cache-Control", "no-store")
+                .header("X-Profile-Window", window(delta.start(), delta.end()));
+        return withNodeFacts(answer, delta.node()).build();
+    }
+
+    /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond. */
+    static String window(Instant start, Instant end) {
+        return WINDOW_TIME.format(start) + "/" + WINDOW_TIME.format(end);
+    }
+
+    /**
+     * The node facts every 200 carries ({@code X-Grid-Node} and the others, see {@link NodeStats#headers()});
+     * none when the node's GetStats did not answer.
+     */
+    static Response.ResponseBuilder withNodeFacts(Response.ResponseBuilder answer, Optional<NodeStats> node) {
+        node.ifPresent(stats -> stats.headers().forEach(answer::header));
+        return answer;
     }
 }

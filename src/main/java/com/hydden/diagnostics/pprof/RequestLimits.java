@@ -45,7 +45,7 @@ public class RequestLimits {
         // observing startup creates the bean now, so a bad configuration stops the deployment
     }
 
-    /** The largest cpu sampling time a caller may ask for. */
+    /** The largest {@code seconds} a caller may ask for: cpu sampling time or delta window. */
     public int maxSeconds() {
         return maxSeconds;
     }

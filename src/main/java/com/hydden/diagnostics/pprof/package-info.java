@@ -14,6 +14,10 @@
  *       by name, and degrades to what the Servlet API gives elsewhere.</li>
  *   <li>Permissions are checked after validation (they need the profile, node and seconds), then the limits
  *       (per caller, in total, per node), all before any call to a node.</li>
+ *   <li>A delta profile ({@link com.hydden.diagnostics.pprof.DeltaRun}) waits between its snapshots on a timer,
+ *       not a thread, keeps the first snapshot compressed, holds its request places throughout (each snapshot
+ *       counts at its node while it runs), and is cancelled by the same disconnect watch. The pprof arithmetic is in {@code profile/}, which knows no HTTP.</li>
+ *   <li>Every 200 goes through {@code PprofResource.withNodeFacts}: the node's GetStats facts as headers.</li>
  * </ul>
  */
 package com.hydden.diagnostics.pprof;

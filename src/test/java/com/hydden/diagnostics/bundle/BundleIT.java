@@ -166,9 +166,9 @@ class BundleIT {
                 assertTrue(item.isNull("error"));
                 assertFalse(archive.has(error));
                 if (profile.equals("cpu")) {
+                    // the window really sampled: from the call to the node's first byte (this node answers at once)
                     String[] window = item.getString("window").split("/");
-                    assertEquals(Duration.ofSeconds(1),
-                            Duration.between(Instant.parse(window[0]), Instant.parse(window[1])), item.toString());
+                    assertFalse(Instant.parse(window[1]).isBefore(Instant.parse(window[0])), item.toString());
                 } else {
                     assertTrue(item.isNull("window"), item.toString());
                 }
@@ -216,7 +216,8 @@ class BundleIT {
         List<RawHttp> holding = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                holding.add(new RawHttp(base, "{\"client\":\"" + node + "\",\"profile\":\"cpu\",\"seconds\":60}"));
+                // heap, not cpu: cpu requests would share one node call
+                holding.add(new RawHttp(base, "{\"client\":\"" + node + "\",\"profile\":\"heap\"}"));
                 Deployments.NODE.nextRequest(node);
             }
             HttpResponse<byte[]> response = new Api(base).bundle("{\"clients\":[\"" + node + "\"],\"profiles\":[\"heap\"]}");

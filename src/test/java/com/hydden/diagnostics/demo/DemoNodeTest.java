@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hydden.diagnostics.demo.pprof.Profile;
+import com.hydden.diagnostics.profile.proto.Profile;
 import com.hydden.diagnostics.grid.api.GridGrpc;
 import com.hydden.diagnostics.grid.api.ProfileChunk;
 import com.hydden.diagnostics.grid.api.ProfileRequest;

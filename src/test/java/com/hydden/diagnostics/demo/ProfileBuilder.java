@@ -1,12 +1,12 @@
 package com.hydden.diagnostics.demo;
 
-import com.hydden.diagnostics.demo.pprof.Function;
-import com.hydden.diagnostics.demo.pprof.Line;
-import com.hydden.diagnostics.demo.pprof.Location;
-import com.hydden.diagnostics.demo.pprof.Mapping;
-import com.hydden.diagnostics.demo.pprof.Profile;
-import com.hydden.diagnostics.demo.pprof.Sample;
-import com.hydden.diagnostics.demo.pprof.ValueType;
+import com.hydden.diagnostics.profile.proto.Function;
+import com.hydden.diagnostics.profile.proto.Line;
+import com.hydden.diagnostics.profile.proto.Location;
+import com.hydden.diagnostics.profile.proto.Mapping;
+import com.hydden.diagnostics.profile.proto.Profile;
+import com.hydden.diagnostics.profile.proto.Sample;
+import com.hydden.diagnostics.profile.proto.ValueType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

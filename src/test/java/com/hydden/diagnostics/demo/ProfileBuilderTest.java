@@ -6,7 +6,7 @@ import static com.hydden.diagnostics.demo.PprofChecks.stack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.hydden.diagnostics.demo.pprof.Profile;
+import com.hydden.diagnostics.profile.proto.Profile;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;

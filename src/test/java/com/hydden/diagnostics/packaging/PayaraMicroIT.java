@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hydden.diagnostics.demo.ApiTokenFile;
 import com.hydden.diagnostics.demo.DemoNode;
 import com.hydden.diagnostics.demo.PayaraMicro;
-import com.hydden.diagnostics.demo.pprof.Profile;
+import com.hydden.diagnostics.profile.proto.Profile;
 import com.hydden.diagnostics.testing.Api;
 import com.hydden.diagnostics.testing.Problems;
 import java.io.IOException;

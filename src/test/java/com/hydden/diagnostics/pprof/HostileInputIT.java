@@ -99,7 +99,9 @@ class HostileInputIT {
             case 9 -> ("{\"client\":\"node-1\",\"module\":\"" + STEERING_IDS.get(random.nextInt(STEERING_IDS.size()))
                     + "\",\"profile\":\"heap\"}").getBytes(StandardCharsets.UTF_8);
             case 10 -> ("{\"client\":\"node-1\",\"profile\":\"" + randomWord(random) + "\"}").getBytes(StandardCharsets.UTF_8);
-            default -> ("{\"client\":\"node-1\",\"profile\":\"heap\",\"seconds\":" + random.nextInt(1000) + "}")
+            // a delta's seconds out of range: 0 or less, or beyond max-seconds (300)
+            default -> ("{\"client\":\"node-1\",\"profile\":\"heap\",\"seconds\":"
+                    + (random.nextBoolean() ? -random.nextInt(1000) : 301 + random.nextInt(1000)) + "}")
                     .getBytes(StandardCharsets.UTF_8);
         };
     }

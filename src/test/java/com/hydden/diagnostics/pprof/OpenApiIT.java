@@ -80,12 +80,14 @@ class OpenApiIT {
     void everyResponse_isDescribed_errorsAsProblems_withRetryAfterWhereItApplies() {
         JsonObject responses = document.getJsonObject("paths").getJsonObject("/internal/v1/pprof")
                 .getJsonObject("post").getJsonObject("responses");
-        assertEquals(Set.of("200", "400", "403", "404", "405", "415", "429", "500", "503"), responses.keySet());
+        assertEquals(Set.of("200", "400", "403", "404", "405", "409", "415", "429", "500", "503"), responses.keySet());
 
         JsonObject ok = responses.getJsonObject("200");
         assertTrue(ok.getJsonObject("content").containsKey("application/octet-stream"), ok.toString());
         assertTrue(ok.getJsonObject("headers").keySet().containsAll(
-                Set.of("Content-Disposition", "X-Content-Type-Options", "X-Request-Id")), ok.toString());
+                Set.of("Content-Disposition", "X-Content-Type-Options", "X-Request-Id", "X-Profile-Window",
+                        "X-Grid-Node", "X-Grid-Node-Version", "X-Grid-Component", "X-Grid-Go-Version",
+                        "X-Grid-Go-Arch")), ok.toString());
         for (String status : responses.keySet()) {
             if (status.equals("200")) {
                 continue;

@@ -49,8 +49,9 @@ class PprofErrorsIT {
     }
 
     @Test
-    void secondsWithHeap_is400() throws Exception {
-        assertProblem(post("{\"client\":\"x\",\"profile\":\"heap\",\"seconds\":3}"), 400, "invalid-request");
+    void deltaSecondsOutOfRange_is400() throws Exception {
+        assertProblem(post("{\"client\":\"x\",\"profile\":\"heap\",\"seconds\":0}"), 400, "invalid-request");
+        assertProblem(post("{\"client\":\"x\",\"profile\":\"heap\",\"seconds\":301}"), 400, "invalid-request");
     }
 
     @Test

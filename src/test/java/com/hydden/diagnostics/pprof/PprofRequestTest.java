@@ -1,6 +1,7 @@
 package com.hydden.diagnostics.pprof;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,10 +110,25 @@ class PprofRequestTest {
         assertEquals("seconds must be an integer from 1 to 300", detail);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"allocs", "heap", "block", "mutex", "goroutine", "threadcreate"})
+    void secondsWithAnotherProfile_askForADelta(String profile) {
+        PprofRequest request = parse("{\"client\":\"n\",\"profile\":\"" + profile + "\",\"seconds\":5}");
+        assertEquals(5, request.seconds());
+        assertTrue(request.delta());
+    }
+
     @Test
-    void secondsWithAnotherProfile_isRefused() {
-        assertEquals("seconds applies only to the cpu profile",
-                refusal("{\"client\":\"n\",\"profile\":\"heap\",\"seconds\":5}"));
+    void snapshotAndCpu_areNoDelta() {
+        assertFalse(parse("{\"client\":\"n\",\"profile\":\"heap\"}").delta());
+        assertFalse(parse("{\"client\":\"n\",\"profile\":\"cpu\",\"seconds\":5}").delta());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "301", "1.5", "\"5\""})
+    void deltaSecondsOutOfRangeOrNotInteger_isRefused(String seconds) {
+        String detail = refusal("{\"client\":\"n\",\"profile\":\"heap\",\"seconds\":" + seconds + "}");
+        assertTrue(detail.startsWith("seconds must be"), detail);
     }
 
     @Test

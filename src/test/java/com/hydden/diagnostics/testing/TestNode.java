@@ -32,7 +32,20 @@ public final class TestNode implements AutoCloseable {
         void profile(ProfileRequest request, ServerCallStreamObserver<ProfileChunk> out) throws Exception;
     }
 
+    /** What the node answers to GetStats (for all its node IDs: the call names none). */
+    @FunctionalInterface
+    public interface StatsScript {
+        void stats(StreamObserver<Stats> out);
+    }
+
+    private static final StatsScript DEFAULT_STATS = out -> {
+        out.onNext(Stats.newBuilder().setNID("test").setComponent("grid.client").build());
+        out.onCompleted();
+    };
+
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private volatile StatsScript stats = DEFAULT_STATS;
+    private final java.util.concurrent.atomic.AtomicLong statsCalls = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, BlockingQueue<ProfileRequest>> requests = new ConcurrentHashMap<>();
     private final Server server;
     private final java.util.concurrent.atomic.AtomicLong profileCalls = new java.util.concurrent.atomic.AtomicLong();
@@ -70,6 +83,16 @@ public final class TestNode implements AutoCloseable {
         return profileCalls.get();
     }
 
+    /** Replaces the node's GetStats answer. */
+    public void stats(StatsScript script) {
+        stats = script;
+    }
+
+    /** GetStats calls this node has received. */
+    public long statsCalls() {
+        return statsCalls.get();
+    }
+
     public void script(String client, Script script) {
         scripts.put(client, script);
         requests.put(client, new LinkedBlockingQueue<>());
@@ -98,8 +121,8 @@ public final class TestNode implements AutoCloseable {
 
         @Override
         public void getStats(StatsRequest request, StreamObserver<Stats> out) {
-            out.onNext(Stats.newBuilder().setNID("test").setComponent("grid.client").build());
-            out.onCompleted();
+            statsCalls.incrementAndGet();
+            stats.stats(out);
         }
 
         @Override
