@@ -16,8 +16,6 @@ import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.core.Response;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
@@ -53,48 +51,36 @@ final class ItemCollector {
         if (profile == ProfileType.CPU) {
             return cpu(node, module, seconds);
         }
-        NodeAddress address;
-        RequestLimits.Permit permit;
-        try {
-            address = nodes.resolve(node);
-        } catch (ProblemException unknown) {
-            return ItemCall.decided(Outcome.failed(unknown));
+        Admission admitted = admit(node);
+        if (admitted.refused() != null) {
+            return admitted.refused();
         }
-        try {
-            permit = limits.admit(node);
-        } catch (ProblemException full) {
-            return ItemCall.decided(Outcome.refused(full));
-        }
-        int cpuSeconds = profile == ProfileType.CPU ? seconds : 0;
-        Instant start = Instant.now();
+        NodeAddress address = admitted.address();
+        RequestLimits.Permit permit = admitted.permit();
         ProfileDownload download;
         try {
-            download = calls.profile(address, node, module, profile.wireName(), cpuSeconds);
+            download = calls.profile(address, node, module, profile.wireName(), 0);
+        } catch (ProblemException busy) {
+            permit.close(); // the node serves its limit of calls already
+            return ItemCall.decided(Outcome.refused(busy));
         } catch (RuntimeException e) {
             permit.close();
             throw e;
         }
         download.closed().whenComplete((end, never) -> permit.close());
-        String window = cpuSeconds > 0 ? interval(start, cpuSeconds) : null;
         CompletableFuture<Outcome> outcome = download.firstChunk().toCompletableFuture()
-                .handle((ready, failure) -> failure == null ? Outcome.streaming(download, window)
+                .handle((ready, failure) -> failure == null ? Outcome.streaming(download, null)
                         : Outcome.failed(problem(failure)));
         return new ItemCall(outcome,
                 () -> download.abandon(Status.CANCELLED.withDescription("the bundle's client disconnected")));
     }
 
     private ItemCall cpu(String node, String module, int seconds) {
-        try {
-            nodes.resolve(node);
-        } catch (ProblemException unknown) {
-            return ItemCall.decided(Outcome.failed(unknown));
+        Admission admitted = admit(node);
+        if (admitted.refused() != null) {
+            return admitted.refused();
         }
-        RequestLimits.Permit permit;
-        try {
-            permit = limits.admit(node);
-        } catch (ProblemException full) {
-            return ItemCall.decided(Outcome.refused(full));
-        }
+        RequestLimits.Permit permit = admitted.permit();
         CpuRuns.Ticket ticket;
         try {
             ticket = cpuRuns.join(node, module, seconds, false);
@@ -122,20 +108,32 @@ final class ItemCollector {
         return new ItemCall(outcome, leave);
     }
 
-    /** A node's statistics, as the {@code stats.json} entry. */
-    ItemCall stats(String node) {
+    /** The node's address and a place in the request limits; or, when either is refused, the item's answer. */
+    private record Admission(NodeAddress address, RequestLimits.Permit permit, ItemCall refused) {
+    }
+
+    private Admission admit(String node) {
         NodeAddress address;
-        RequestLimits.Permit permit;
         try {
             address = nodes.resolve(node);
         } catch (ProblemException unknown) {
-            return ItemCall.decided(Outcome.failed(unknown));
+            return new Admission(null, null, ItemCall.decided(Outcome.failed(unknown)));
         }
         try {
-            permit = limits.admit(node);
+            return new Admission(address, limits.admit(node), null);
         } catch (ProblemException full) {
-            return ItemCall.decided(Outcome.refused(full));
+            return new Admission(null, null, ItemCall.decided(Outcome.refused(full)));
         }
+    }
+
+    /** A node's statistics, as the {@code stats.json} entry. */
+    ItemCall stats(String node) {
+        Admission admitted = admit(node);
+        if (admitted.refused() != null) {
+            return admitted.refused();
+        }
+        NodeAddress address = admitted.address();
+        RequestLimits.Permit permit = admitted.permit();
         CompletableFuture<NodeStats> stats;
         try {
             stats = calls.stats(address);
@@ -147,12 +145,6 @@ final class ItemCollector {
         CompletableFuture<Outcome> outcome = stats.handle((done, failure) -> failure == null
                 ? Outcome.whole(json(done)) : Outcome.failed(problem(failure)));
         return new ItemCall(outcome, () -> stats.cancel(true));
-    }
-
-    /** The nominal sampling window: the node samples for {@code seconds} from the call's start. */
-    static String interval(Instant start, int seconds) {
-        Instant from = start.truncatedTo(ChronoUnit.MILLIS);
-        return from + "/" + from.plusSeconds(seconds);
     }
 
     private static ProblemException problem(Throwable failure) {

@@ -145,11 +145,12 @@ class LoadIT {
         }
         AtomicLong peak = new AtomicLong(baseline);
         ExecutorService readers = Executors.newFixedThreadPool(SLOW_READERS + 1);
+        Api api = Api.withOwnConnections(base);
         try {
             List<Future<byte[]>> digests = new ArrayList<>();
             for (int i = 0; i < SLOW_READERS; i++) {
                 String node = nodes.get(i);
-                digests.add(readers.submit(() -> readSlowly(new Api(base), node)));
+                digests.add(readers.submit(() -> readSlowly(api, node)));
             }
             Future<?> sampler = readers.submit(() -> {
                 while (!digests.stream().allMatch(Future::isDone)) {

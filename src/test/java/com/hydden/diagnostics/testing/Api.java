@@ -19,8 +19,23 @@ public final class Api {
 
     private final URI pprof;
     private final URI bundle;
+    private final HttpClient http;
 
     public Api(URL base) {
+        this(base, HTTP);
+    }
+
+    /**
+     * An Api with connections of its own, none kept alive from another test: a pooled connection the server
+     * closes as idle just as it is reused ends a POST with no answer, which the client does not retry.
+     */
+    public static Api withOwnConnections(URL base) {
+        return new Api(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    private Api(URL base, HttpClient http) {
+        this.http = http;
         this.pprof = URI.create(base.toString().replaceAll("/+$", "") + "/internal/v1/pprof");
         this.bundle = URI.create(base.toString().replaceAll("/+$", "") + "/internal/v1/bundle");
     }
@@ -50,7 +65,7 @@ public final class Api {
     }
 
     public HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
     public HttpResponse<byte[]> profile(String json) throws IOException, InterruptedException {
@@ -58,7 +73,7 @@ public final class Api {
     }
 
     public HttpResponse<InputStream> stream(String json) throws IOException, InterruptedException {
-        return HTTP.send(post(json).build(), HttpResponse.BodyHandlers.ofInputStream());
+        return http.send(post(json).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** A bundle POST with the default credential. */
@@ -75,7 +90,7 @@ public final class Api {
     }
 
     public HttpResponse<InputStream> streamBundle(String json) throws IOException, InterruptedException {
-        return HTTP.send(postBundle(json).build(), HttpResponse.BodyHandlers.ofInputStream());
+        return http.send(postBundle(json).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     public static String body(String client, String profile) {
