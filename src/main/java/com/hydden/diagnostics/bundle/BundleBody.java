@@ -105,7 +105,7 @@ final class BundleBody implements StreamingOutput {
             zip.write(item.entryName(), outcome.whole());
             client.flush();
             byte[] digest = sha256().digest(outcome.whole());
-            item.collected(outcome.whole().length, digest, null);
+            item.collected(outcome.whole().length, digest, outcome.window());
             item.audit.finished(200, item.bytes, digest, "complete");
         } else {
             writeStream(zip, item, outcome, client);

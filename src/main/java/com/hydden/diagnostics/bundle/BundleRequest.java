@@ -23,7 +23,8 @@ import java.util.Set;
  *
  * @param clients  the node IDs asked for, in the caller's order; null for {@code "*"} (every listed node)
  * @param profiles distinct, in the caller's order
- * @param seconds  the cpu sampling time; null when no cpu profile is asked for
+ * @param seconds  as asked, null when not: the cpu sampling time (default 30), and the time between the two
+ *                 snapshots of each other profile, which makes them delta profiles (without it, one snapshot)
  */
 public record BundleRequest(List<String> clients, String module, List<ProfileType> profiles, Integer seconds) {
 
@@ -138,8 +139,7 @@ public record BundleRequest(List<String> clients, String module, List<ProfileTyp
                 throw bad("profiles lists '" + name + "' more than once");
             }
         }
-        return new BundleRequest(clients, module, List.copyOf(profiles),
-                cpuSeconds(profiles.contains(ProfileType.CPU), seconds, maxSeconds));
+        return new BundleRequest(clients, module, List.copyOf(profiles), seconds(seconds, maxSeconds));
     }
 
     private static void checkClients(List<String> clients, int maxNodes) {
@@ -158,15 +158,10 @@ public record BundleRequest(List<String> clients, String module, List<ProfileTyp
         }
     }
 
-    private static Integer cpuSeconds(boolean cpu, BigDecimal seconds, int maxSeconds) {
-        if (!cpu) {
-            if (seconds != null) {
-                throw bad("seconds applies only to the cpu profile, and profiles has no cpu");
-            }
-            return null;
-        }
+    /** The seconds as asked, checked; null when none were. */
+    private static Integer seconds(BigDecimal seconds, int maxSeconds) {
         if (seconds == null) {
-            return Math.min(PprofRequest.DEFAULT_CPU_SECONDS, maxSeconds);
+            return null;
         }
         if (seconds.compareTo(BigDecimal.ONE) < 0 || seconds.compareTo(BigDecimal.valueOf(maxSeconds)) > 0) {
             throw bad("seconds must be an integer from 1 to " + maxSeconds);

@@ -5,6 +5,7 @@ import com.hydden.diagnostics.auth.Caller;
 import com.hydden.diagnostics.auth.Grant;
 import com.hydden.diagnostics.auth.Permissions;
 import com.hydden.diagnostics.cpu.CpuRuns;
+import com.hydden.diagnostics.pprof.DeltaProfiles;
 import com.hydden.diagnostics.audit.RequestEnded;
 import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
@@ -84,6 +85,9 @@ public class BundleResource {
     Permissions permissions;
 
     @Inject
+    DeltaProfiles deltas;
+
+    @Inject
     RequestLimits limits;
 
     @Inject
@@ -101,7 +105,7 @@ public class BundleResource {
     void start() {
         requireAtLeastOne(MAX_NODES_KEY, maxNodes);
         requireAtLeastOne(PARALLELISM_KEY, parallelism);
-        collector = new ItemCollector(nodes, calls, limits, cpuRuns);
+        collector = new ItemCollector(nodes, calls, limits, cpuRuns, deltas);
     }
 
     void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -119,7 +123,7 @@ public class BundleResource {
         AuditRecord audit = AuditRecord.of(context);
         audit.asked(null, request.module(), null, request.seconds() == null ? 0 : request.seconds());
         List<Item> items = items(nodes(request), request, audit, security);
-        authorize(Caller.of(context), items, cpuSeconds(request));
+        authorize(Caller.of(context), items, request);
         BundleRun run = new BundleRun(items, item -> collect(item, request), parallelism);
         List<Item> started;
         try {
@@ -173,10 +177,9 @@ public class BundleResource {
         return items;
     }
 
-    private static Item item(String node, ProfileType profile, BundleRequest request, AuditRecord record) {
+    private Item item(String node, ProfileType profile, BundleRequest request, AuditRecord record) {
         Item item = new Item(node, profile, record);
-        record.asked(node, request.module(), item.name(),
-                profile == ProfileType.CPU ? request.seconds() : 0);
+        record.asked(node, request.module(), item.name(), profile == null ? 0 : seconds(request, profile));
         return item;
     }
 
@@ -184,27 +187,33 @@ public class BundleResource {
      * Every profile item is checked as the single endpoint checks it, before anything starts (403 on the first
      * that is not allowed). A node's stats come with any profile of it the caller may take.
      */
-    private void authorize(Caller caller, List<Item> items, int cpuSeconds) {
+    private void authorize(Caller caller, List<Item> items, BundleRequest request) {
         for (Item item : items) {
             if (item.profile != null) {
                 Grant grant = permissions.check(caller, item.profile.wireName(), item.node,
-                        item.profile == ProfileType.CPU ? cpuSeconds : 0);
+                        seconds(request, item.profile));
                 item.audit.granted(grant.role(), grant.profiles(), grant.nodes());
             }
         }
     }
 
-    /** The cpu sampling time of the bundle's cpu items: as asked, else the single endpoint's default. */
-    private int cpuSeconds(BundleRequest request) {
-        return request.seconds() != null ? request.seconds()
-                : Math.min(PprofRequest.DEFAULT_CPU_SECONDS, limits.maxSeconds());
+    /**
+     * An item's seconds, as the single endpoint would take them: for cpu the sampling time (as asked, else the
+     * default), for the other profiles the delta's window (0, one snapshot, when none was asked).
+     */
+    private int seconds(BundleRequest request, ProfileType profile) {
+        if (profile == ProfileType.CPU) {
+            return request.seconds() != null ? request.seconds()
+                    : Math.min(PprofRequest.DEFAULT_CPU_SECONDS, limits.maxSeconds());
+        }
+        return request.seconds() == null ? 0 : request.seconds();
     }
 
     private ItemCall collect(Item item, BundleRequest request) {
         if (item.profile == null) {
             return collector.stats(item.node);
         }
-        return collector.collect(item.node, request.module(), item.profile, cpuSeconds(request));
+        return collector.collect(item.node, request.module(), item.profile, seconds(request, item.profile));
     }
 
     /**

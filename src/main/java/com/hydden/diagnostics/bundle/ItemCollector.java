@@ -6,7 +6,12 @@ import com.hydden.diagnostics.grid.NodeCalls;
 import com.hydden.diagnostics.grid.NodeDirectory;
 import com.hydden.diagnostics.grid.NodeStats;
 import com.hydden.diagnostics.grid.ProfileDownload;
+import com.hydden.diagnostics.pprof.DeltaProfiles;
+import com.hydden.diagnostics.pprof.DeltaRun;
+import com.hydden.diagnostics.pprof.PprofRequest;
+import com.hydden.diagnostics.pprof.PprofResource;
 import com.hydden.diagnostics.pprof.ProfileType;
+import com.hydden.diagnostics.profile.ProfileCodec;
 import com.hydden.diagnostics.pprof.RequestLimits;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
@@ -14,6 +19,9 @@ import io.grpc.Status;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -34,22 +42,27 @@ final class ItemCollector {
     private final NodeCalls calls;
     private final RequestLimits limits;
     private final CpuRuns cpuRuns;
+    private final DeltaProfiles deltas;
 
-    ItemCollector(NodeDirectory nodes, NodeCalls calls, RequestLimits limits, CpuRuns cpuRuns) {
+    ItemCollector(NodeDirectory nodes, NodeCalls calls, RequestLimits limits, CpuRuns cpuRuns, DeltaProfiles deltas) {
         this.nodes = nodes;
         this.calls = calls;
         this.limits = limits;
         this.cpuRuns = cpuRuns;
+        this.deltas = deltas;
     }
 
     /**
-     * The one way a bundle collects a profile. {@code seconds} is the cpu sampling time; other profiles
-     * ignore it. A cpu item is a caller of the node's shared cpu run, as a {@code /pprof} cpu request is: it joins
-     * one that started within the share window (another bundle's, or a person's) or starts one.
+     * The one way a bundle collects a profile, as {@code /pprof} would for the same node, profile and seconds. A
+     * cpu item is a caller of the node's shared cpu run: it joins one that started within the share window
+     * (another bundle's, or a person's) or starts one. Another profile with {@code seconds} is a delta profile.
      */
     ItemCall collect(String node, String module, ProfileType profile, int seconds) {
         if (profile == ProfileType.CPU) {
             return cpu(node, module, seconds);
+        }
+        if (seconds > 0) {
+            return delta(node, module, profile, seconds);
         }
         Admission admitted = admit(node);
         if (admitted.refused() != null) {
@@ -108,6 +121,28 @@ final class ItemCollector {
         return new ItemCall(outcome, leave);
     }
 
+    private ItemCall delta(String node, String module, ProfileType profile, int seconds) {
+        Admission admitted = admit(node);
+        if (admitted.refused() != null) {
+            return admitted.refused();
+        }
+        DeltaRun run = deltas.start(admitted.address(), new PprofRequest(node, module, profile, seconds),
+                admitted.permit()::close);
+        CompletableFuture<Outcome> outcome = run.answer().toCompletableFuture().handle((answer, failure) -> {
+            if (failure != null) {
+                return Outcome.failed(problem(failure));
+            }
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            try {
+                ProfileCodec.encode(answer.profile(), file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // into memory: cannot fail
+            }
+            return Outcome.whole(file.toByteArray(), PprofResource.window(answer.start(), answer.end()));
+        });
+        return new ItemCall(outcome, run::cancel);
+    }
+
     /** The node's address and a place in the request limits; or, when either is refused, the item's answer. */
     private record Admission(NodeAddress address, RequestLimits.Permit permit, ItemCall refused) {
     }
@@ -143,7 +178,7 @@ final class ItemCollector {
         }
         stats.whenComplete((done, failure) -> permit.close());
         CompletableFuture<Outcome> outcome = stats.handle((done, failure) -> failure == null
-                ? Outcome.whole(json(done)) : Outcome.failed(problem(failure)));
+                ? Outcome.whole(json(done), null) : Outcome.failed(problem(failure)));
         return new ItemCall(outcome, () -> stats.cancel(true));
     }
 

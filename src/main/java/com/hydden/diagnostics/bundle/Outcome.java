@@ -9,7 +9,7 @@ import com.hydden.diagnostics.problem.ProblemException;
  * item's reader of a shared cpu run), the whole bytes of a small entry, or the problem the single endpoint would
  * have answered.
  *
- * @param window  the ISO-8601 interval sampled (cpu), else null
+ * @param window  the ISO-8601 interval sampled (cpu, delta), else null
  * @param refused the problem is a refusal by the request limits (429 node-busy, 503 overloaded)
  */
 record Outcome(ProfileDownload stream, CpuRuns.Body shared, byte[] whole, String window, ProblemException problem,
@@ -23,8 +23,9 @@ record Outcome(ProfileDownload stream, CpuRuns.Body shared, byte[] whole, String
         return new Outcome(null, body, null, window, null, false);
     }
 
-    static Outcome whole(byte[] bytes) {
-        return new Outcome(null, null, bytes, null, null, false);
+    /** The whole bytes of an entry: a node's stats (no window), or a delta profile (the window between its snapshots). */
+    static Outcome whole(byte[] bytes, String window) {
+        return new Outcome(null, null, bytes, window, null, false);
     }
 
     static Outcome failed(ProblemException problem) {

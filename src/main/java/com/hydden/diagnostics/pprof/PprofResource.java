@@ -244,7 +244,7 @@ public class PprofResource {
     }
 
     /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond. */
-    static String window(Instant start, Instant end) {
+    public static String window(Instant start, Instant end) {
         return WINDOW_TIME.format(start) + "/" + WINDOW_TIME.format(end);
     }
 

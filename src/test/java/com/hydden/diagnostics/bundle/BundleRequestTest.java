@@ -27,9 +27,9 @@ class BundleRequestTest {
     }
 
     @Test
-    void listOfNodes_keepsOrder_defaultsModule_andCpuSampleThirtySeconds() {
+    void listOfNodes_keepsOrder_defaultsModule_andLeavesSecondsAsAsked() {
         assertEquals(new BundleRequest(List.of("n2", "n1"), "grid.client",
-                        List.of(ProfileType.GOROUTINE, ProfileType.CPU), 30),
+                        List.of(ProfileType.GOROUTINE, ProfileType.CPU), null),
                 parse("{\"clients\":[\"n2\",\"n1\"],\"profiles\":[\"goroutine\",\"cpu\"]}"));
     }
 
@@ -78,8 +78,8 @@ class BundleRequestTest {
 
     @Test
     void seconds_refusals_nameTheField() {
-        assertEquals("seconds applies only to the cpu profile, and profiles has no cpu",
-                refusal("{\"clients\":[\"n\"],\"profiles\":[\"heap\"],\"seconds\":5}"));
+        assertEquals(5, parse("{\"clients\":[\"n\"],\"profiles\":[\"heap\"],\"seconds\":5}").seconds(),
+                "seconds without cpu: the window of delta profiles");
         assertEquals("seconds must be an integer from 1 to 300",
                 refusal("{\"clients\":[\"n\"],\"profiles\":[\"cpu\"],\"seconds\":301}"));
         assertEquals("seconds must be an integer from 1 to 300",

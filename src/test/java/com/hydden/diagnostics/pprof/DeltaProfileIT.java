@@ -20,6 +20,8 @@ import com.hydden.diagnostics.testing.Deployments;
 import com.hydden.diagnostics.testing.RawHttp;
 import com.hydden.diagnostics.testing.Scripts;
 import com.hydden.diagnostics.testing.TestNode;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipFile;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -124,6 +127,34 @@ class DeltaProfileIT {
             ProfileRequest asked = STEADY.nextRequest(node);
             assertEquals("heap", asked.getProfile());
             assertEquals(0, asked.getSeconds(), "a snapshot is not a cpu profile: no seconds for the node");
+        }
+    }
+
+    @Test
+    void bundleWithSeconds_collectsDeltaProfiles_andTheManifestGivesTheirWindow() throws Exception {
+        Profile first = HandBuilt.heap(100, 0x40_0000, "pad").time(T0).sample(LOAD, 5, 500, 4, 400).build();
+        Profile second = HandBuilt.heap(7, 0x7f00_0000L).time(T0 + 5_000_000_000L).sample(LOAD, 9, 900, 1, 100).build();
+        String node = steady(twoSnapshots(first, second));
+
+        HttpResponse<byte[]> response = new Api(base).bundle(
+                "{\"clients\":[\"" + node + "\"],\"profiles\":[\"heap\"],\"seconds\":1}");
+
+        assertEquals(200, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        Path zip = Files.createTempFile("bundle", ".zip");
+        try {
+            Files.write(zip, response.body());
+            try (ZipFile archive = new ZipFile(zip.toFile())) {
+                Profile delta = ProfileCodec.decode(archive.getInputStream(archive.getEntry(node + "/heap.pb.gz")),
+                        Long.MAX_VALUE);
+                assertEquals(Map.of(LOAD, List.of(4L, 400L, 1L, 100L)), HandBuilt.valuesByStack(delta));
+                JsonObject item = Json.createReader(archive.getInputStream(archive.getEntry("manifest.json")))
+                        .readObject().getJsonArray("items").getValuesAs(JsonObject.class).stream()
+                        .filter(i -> i.getString("profile").equals("heap")).findFirst().orElseThrow();
+                assertEquals(200, item.getInt("status"));
+                assertEquals("2026-03-01T10:00:00.000Z/2026-03-01T10:00:05.000Z", item.getString("window"));
+            }
+        } finally {
+            Files.delete(zip);
         }
     }
 
