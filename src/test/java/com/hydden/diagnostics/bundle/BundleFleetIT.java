@@ -81,7 +81,7 @@ class BundleFleetIT {
     @Test
     void fiftyNodesOfEightMiB_heapGrowsByTheParallelism_notByTheFleet() throws Exception {
         for (int i = 0; i < FLEET; i++) {
-            Deployments.NODE.script(NODES.get(i), generated(i));
+            Deployments.NODE.script(NODES.get(i), Scripts.generated(i, PROFILE_BYTES));
         }
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long baseline = usedHeapAfterGc(memory);
@@ -127,35 +127,10 @@ class BundleFleetIT {
                 "heap grew by " + (growth >> 20) + " MiB: items are being buffered");
     }
 
-    /** A node streaming a profile it never holds whole: chunk k comes from a generator seeded with k. */
-    private static TestNode.Script generated(int profile) {
-        return (request, out) -> {
-            int[] next = {0};
-            int chunks = PROFILE_BYTES / Scripts.CHUNK;
-            Runnable drain = () -> {
-                while (out.isReady() && next[0] < chunks && !out.isCancelled()) {
-                    out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(chunk(profile, next[0]++))).build());
-                }
-                if (next[0] == chunks && !out.isCancelled()) {
-                    next[0]++;
-                    out.onCompleted();
-                }
-            };
-            out.setOnReadyHandler(drain);
-            drain.run();
-        };
-    }
-
-    private static byte[] chunk(int profile, int index) {
-        byte[] bytes = new byte[Scripts.CHUNK];
-        new Random(profile * 1_000_003L + index).nextBytes(bytes);
-        return bytes;
-    }
-
     private static String expectedDigest(int profile) {
         MessageDigest digest = BundleArchive.sha256();
         for (int k = 0; k < PROFILE_BYTES / Scripts.CHUNK; k++) {
-            digest.update(chunk(profile, k));
+            digest.update(Scripts.generatedChunk(profile, k));
         }
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -141,7 +141,7 @@ class LoadIT {
         long baseline = usedHeapAfterGc(memory);
         List<String> nodes = new ArrayList<>();
         for (int i = 0; i < SLOW_READERS; i++) {
-            nodes.add(Deployments.node(generated(i)));
+            nodes.add(Deployments.node(Scripts.generated(i, SLOW_PROFILE_BYTES)));
         }
         AtomicLong peak = new AtomicLong(baseline);
         ExecutorService readers = Executors.newFixedThreadPool(SLOW_READERS + 1);
@@ -177,35 +177,10 @@ class LoadIT {
                 "heap grew by " + (growth >> 20) + " MiB: transfers are being buffered");
     }
 
-    /** A node streaming a profile it never holds whole: chunk k comes from a generator seeded with k. */
-    private static com.hydden.diagnostics.testing.TestNode.Script generated(int profile) {
-        return (request, out) -> {
-            int[] next = {0};
-            int chunks = SLOW_PROFILE_BYTES / Scripts.CHUNK;
-            Runnable drain = () -> {
-                while (out.isReady() && next[0] < chunks && !out.isCancelled()) {
-                    out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(chunk(profile, next[0]++))).build());
-                }
-                if (next[0] == chunks && !out.isCancelled()) {
-                    next[0]++;
-                    out.onCompleted();
-                }
-            };
-            out.setOnReadyHandler(drain);
-            drain.run();
-        };
-    }
-
-    private static byte[] chunk(int profile, int index) {
-        byte[] bytes = new byte[Scripts.CHUNK];
-        new Random(profile * 1_000_003L + index).nextBytes(bytes);
-        return bytes;
-    }
-
     private static byte[] expectedDigest(int profile) throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         for (int k = 0; k < SLOW_PROFILE_BYTES / Scripts.CHUNK; k++) {
-            digest.update(chunk(profile, k));
+            digest.update(Scripts.generatedChunk(profile, k));
         }
         return digest.digest();
     }

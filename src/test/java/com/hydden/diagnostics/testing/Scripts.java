@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.hydden.diagnostics.grid.api.ProfileChunk;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,34 @@ public final class Scripts {
                 }
             }, "test-node-sampling").start();
         };
+    }
+
+    /**
+     * Streams {@code size} bytes (a multiple of {@link #CHUNK}) it never holds whole, as flow control allows:
+     * chunk k is {@link #generatedChunk}{@code (seed, k)}. For tests that bound the gateway's heap.
+     */
+    public static TestNode.Script generated(int seed, int size) {
+        return (request, out) -> {
+            int[] next = {0};
+            int chunks = size / CHUNK;
+            Runnable drain = () -> {
+                while (out.isReady() && next[0] < chunks && !out.isCancelled()) {
+                    out.onNext(ProfileChunk.newBuilder().setData(ByteString.copyFrom(generatedChunk(seed, next[0]++))).build());
+                }
+                if (next[0] == chunks && !out.isCancelled()) {
+                    next[0]++;
+                    out.onCompleted();
+                }
+            };
+            out.setOnReadyHandler(drain);
+            drain.run();
+        };
+    }
+
+    public static byte[] generatedChunk(int seed, int index) {
+        byte[] bytes = new byte[CHUNK];
+        new Random(seed * 1_000_003L + index).nextBytes(bytes);
+        return bytes;
     }
 
     /** Never answers; the call stays open until the client cancels it. */
