@@ -9,9 +9,9 @@ import com.hydden.diagnostics.grid.ProfileDownload;
 import com.hydden.diagnostics.pprof.DeltaProfiles;
 import com.hydden.diagnostics.pprof.DeltaRun;
 import com.hydden.diagnostics.pprof.PprofRequest;
-import com.hydden.diagnostics.pprof.PprofResource;
 import com.hydden.diagnostics.pprof.ProfileType;
 import com.hydden.diagnostics.profile.ProfileCodec;
+import com.hydden.diagnostics.profile.ProfileWindow;
 import com.hydden.diagnostics.pprof.RequestLimits;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
@@ -138,7 +138,7 @@ final class ItemCollector {
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // into memory: cannot fail
             }
-            return Outcome.whole(file.toByteArray(), PprofResource.window(answer.start(), answer.end()));
+            return Outcome.whole(file.toByteArray(), ProfileWindow.format(answer.start(), answer.end()));
         });
         return new ItemCall(outcome, run::cancel);
     }
@@ -155,7 +155,7 @@ final class ItemCollector {
             return new Admission(null, null, ItemCall.decided(Outcome.failed(unknown)));
         }
         try {
-            return new Admission(address, limits.admit(node), null);
+            return new Admission(address, limits.admit(), null);
         } catch (ProblemException full) {
             return new Admission(null, null, ItemCall.decided(Outcome.refused(full)));
         }

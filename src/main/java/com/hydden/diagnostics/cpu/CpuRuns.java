@@ -8,6 +8,7 @@ import com.hydden.diagnostics.grid.NodeDirectory;
 import com.hydden.diagnostics.grid.ProfileDownload;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
+import com.hydden.diagnostics.profile.ProfileWindow;
 import io.grpc.Status;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -25,8 +26,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -67,8 +66,6 @@ public class CpuRuns {
     static final String MAX_SHARED_BYTES_KEY = "diagnostics.pprof.max-shared-bytes";
     private static final Logger LOG = Logger.getLogger(CpuRuns.class.getName());
     private static final JsonProvider JSON = JsonProvider.provider();
-    private static final DateTimeFormatter WINDOW_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     @Inject
     SharedState state;
@@ -341,7 +338,7 @@ public class CpuRuns {
 
         /** The owner's first chunk came: the window is over; answer the callers and pump the bytes. */
         private void streaming() {
-            String window = window(windowStart, Instant.ofEpochMilli(state.now()));
+            String window = ProfileWindow.format(windowStart, Instant.ofEpochMilli(state.now()));
             boolean others;
             synchronized (lock(client)) {
                 NodeRuns after = update(client, runs -> runs.streaming(id, window));
@@ -532,11 +529,6 @@ public class CpuRuns {
 
     private Duration bytesTtl() {
         return lease.multipliedBy(2).plusMinutes(1);
-    }
-
-    /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond, as a delta's. */
-    static String window(Instant start, Instant end) {
-        return WINDOW_TIME.format(start) + "/" + WINDOW_TIME.format(end);
     }
 
     private static byte[] problemJson(ProblemException e) {

@@ -13,6 +13,7 @@ import com.hydden.diagnostics.grid.NodeStats;
 import com.hydden.diagnostics.grid.ProfileDownload;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.profile.ProfileCodec;
+import com.hydden.diagnostics.profile.ProfileWindow;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -56,8 +57,6 @@ public class PprofResource {
 
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter WINDOW_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     @Inject
     NodeDirectory nodes;
@@ -106,7 +105,7 @@ public class PprofResource {
         CallerLimits.Permit callerPermit = callerLimits.admit(caller.id());
         RequestLimits.Permit permit;
         try {
-            permit = limits.admit(request.client());
+            permit = limits.admit();
         } catch (RuntimeException e) {
             callerPermit.close();
             throw e;
@@ -239,13 +238,8 @@ public class PprofResource {
                         + FILE_TIME.format(arrived) + ".out")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Cache-Control", "no-store")
-                .header("X-Profile-Window", window(delta.start(), delta.end()));
+                .header("X-Profile-Window", ProfileWindow.format(delta.start(), delta.end()));
         return withNodeFacts(answer, delta.node()).build();
-    }
-
-    /** {@code <start>/<end>}: an ISO 8601 time interval, both ends UTC to the millisecond. */
-    public static String window(Instant start, Instant end) {
-        return WINDOW_TIME.format(start) + "/" + WINDOW_TIME.format(end);
     }
 
     /**

@@ -60,16 +60,16 @@ public class RequestLimits {
     }
 
     /**
-     * A place for one request to {@code client}; close it when the request is over. (Public: a CDI
-     * proxy runs package-private methods on itself, not on the bean.)
+     * A place for one request; close it when the request is over. (Public: a CDI proxy runs package-private
+     * methods on itself, not on the bean.)
      */
-    public Permit admit(String client) {
+    public Permit admit() {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             throw refusal(Response.Status.SERVICE_UNAVAILABLE, "overloaded",
                     "the service is at its limit of " + maxInFlight + " concurrent profile requests; retry later");
         }
-        return new Permit(client);
+        return new Permit();
     }
 
     private static void requireAtLeastOne(String key, int value) {
@@ -83,11 +83,9 @@ public class RequestLimits {
     }
 
     public final class Permit implements AutoCloseable {
-        private final String client;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Permit(String client) {
-            this.client = client;
+        private Permit() {
         }
 
         @Override

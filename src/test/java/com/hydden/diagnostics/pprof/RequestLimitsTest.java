@@ -32,8 +32,8 @@ class RequestLimitsTest {
     @Test
     void inFlight_countsPlacesHeld() {
         RequestLimits limits = limits(10);
-        RequestLimits.Permit a = limits.admit("a");
-        limits.admit("b");
+        RequestLimits.Permit a = limits.admit();
+        limits.admit();
         assertEquals(2, limits.inFlight());
         a.close();
         assertEquals(1, limits.inFlight());
@@ -42,9 +42,9 @@ class RequestLimitsTest {
     @Test
     void overTheTotal_is503WithRetryAfter() {
         RequestLimits limits = limits(2);
-        limits.admit("a");
-        limits.admit("b");
-        ProblemException e = assertThrows(ProblemException.class, () -> limits.admit("c"));
+        limits.admit();
+        limits.admit();
+        ProblemException e = assertThrows(ProblemException.class, () -> limits.admit());
         assertEquals(503, e.problem().status());
         assertEquals(Map.of("Retry-After", "5"), e.headers());
     }
@@ -52,19 +52,19 @@ class RequestLimitsTest {
     @Test
     void closedPermits_giveTheirPlaceBack_once() {
         RequestLimits limits = limits(1);
-        RequestLimits.Permit permit = limits.admit("a");
+        RequestLimits.Permit permit = limits.admit();
         permit.close();
         permit.close();
-        limits.admit("a");
-        assertThrows(ProblemException.class, () -> limits.admit("b"), "closing twice must not free two places");
+        limits.admit();
+        assertThrows(ProblemException.class, () -> limits.admit(), "closing twice must not free two places");
     }
 
     @Test
     void refusedRequests_holdNoPlace() {
         RequestLimits limits = limits(1);
-        limits.admit("a");
+        limits.admit();
         for (int i = 0; i < 10; i++) {
-            assertThrows(ProblemException.class, () -> limits.admit("b"));
+            assertThrows(ProblemException.class, () -> limits.admit());
         }
         assertEquals(1, limits.inFlight());
     }
