@@ -1,6 +1,6 @@
 package com.hydden.diagnostics.problem;
 
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.core.Response;
 
 /**
@@ -11,6 +11,8 @@ public record Problem(String type, String title, int status, String detail) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final String TYPE_PREFIX = "urn:hydden:diagnostics:problem:";
+    // Json.createObjectBuilder looks the provider up on every call (a service-loader scan of the class path).
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     public static Problem of(Response.Status status, String kind, String detail) {
         return new Problem(TYPE_PREFIX + kind, status.getReasonPhrase(), status.getStatusCode(), detail);
@@ -25,7 +27,7 @@ public record Problem(String type, String title, int status, String detail) {
     }
 
     public String toJson() {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("type", type)
                 .add("title", title)
                 .add("status", status)
