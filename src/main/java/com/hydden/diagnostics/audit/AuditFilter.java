@@ -39,6 +39,9 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
     HttpServletRequest servletRequest;
 
     @Inject
+    AuditTrail trail;
+
+    @Inject
     Event<RequestEnded> ended;
 
     @Inject
@@ -48,10 +51,10 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
     public void filter(ContainerRequestContext request) {
         String path = EDGE_SLASHES.matcher(request.getUriInfo().getPath()).replaceAll("");
         if (under(path, AUDITED_PATH)) {
-            request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr(), ended::fire));
+            request.setProperty(AuditRecord.PROPERTY, new AuditRecord(request.getMethod(), servletRequest.getRemoteAddr(), trail, ended::fire));
         } else if (under(path, BUNDLE_PATH)) {
             // a bundle is counted as a bundle, not as a pprof request
-            request.setProperty(AuditRecord.PROPERTY, AuditRecord.ofBundle(request.getMethod(), servletRequest.getRemoteAddr(),
+            request.setProperty(AuditRecord.PROPERTY, AuditRecord.ofBundle(request.getMethod(), servletRequest.getRemoteAddr(), trail,
                     facts -> bundlesEnded.fire(new BundleEnded(facts.status(), facts.outcome(), facts.bytes(), facts.duration()))));
         }
     }

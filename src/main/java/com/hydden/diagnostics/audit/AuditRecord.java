@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * What the audit trail says about one pprof request, filled in by whoever learns a part of it (the filters,
- * the resource, the body writer) and written once, as one JSON line, when the request has ended.
+ * the resource, the body writer) and written once, as one JSON line, when the request has ended (by the
+ * {@link AuditTrail}, off the request's thread).
  *
  * <p>It holds no credential by construction: the caller comes from the request's security context, never
  * from a header. Once written, its facts are also handed on as a {@link RequestEnded}, for the metrics.
@@ -28,7 +29,6 @@ public final class AuditRecord {
     /** The logger the trail is written to; route it with the server's logging configuration. */
     public static final String LOGGER = "diagnostics.audit";
     static final String PROPERTY = AuditRecord.class.getName();
-    private static final Logger AUDIT = Logger.getLogger(LOGGER);
     private static final Logger LOG = Logger.getLogger(AuditRecord.class.getName());
     // Json.createObjectBuilder looks the provider up on every call (a service-loader scan of the class path).
     private static final JsonProvider JSON = JsonProvider.provider();
@@ -38,6 +38,7 @@ public final class AuditRecord {
     private final String requestId;
     private final String method;
     private final String clientIp;
+    private final AuditTrail trail;
     private final Consumer<RequestEnded> ended; // null: detached, never written
     private final AtomicBoolean written = new AtomicBoolean();
 
@@ -57,19 +58,20 @@ public final class AuditRecord {
     private volatile Integer sharedBy;
     private volatile boolean clientDisconnected;
 
-    AuditRecord(String method, String clientIp, Consumer<RequestEnded> ended) {
-        this(UUID.randomUUID().toString(), method, clientIp, ended, null);
+    AuditRecord(String method, String clientIp, AuditTrail trail, Consumer<RequestEnded> ended) {
+        this(UUID.randomUUID().toString(), method, clientIp, trail, ended, null);
     }
 
     /** The record of a bundle request: its own ID is the bundle's. */
-    static AuditRecord ofBundle(String method, String clientIp, Consumer<RequestEnded> ended) {
+    static AuditRecord ofBundle(String method, String clientIp, AuditTrail trail, Consumer<RequestEnded> ended) {
         String id = UUID.randomUUID().toString();
-        return new AuditRecord(id, method, clientIp, ended, id);
+        return new AuditRecord(id, method, clientIp, trail, ended, id);
     }
 
-    private AuditRecord(String requestId, String method, String clientIp, Consumer<RequestEnded> ended,
-                        String bundle) {
+    private AuditRecord(String requestId, String method, String clientIp, AuditTrail trail,
+                        Consumer<RequestEnded> ended, String bundle) {
         this.requestId = requestId;
+        this.trail = trail;
         this.method = method;
         this.clientIp = clientIp;
         this.ended = ended;
@@ -82,7 +84,7 @@ public final class AuditRecord {
     }
 
     static AuditRecord of(Function<String, Object> properties) {
-        return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, null);
+        return properties.apply(PROPERTY) instanceof AuditRecord r ? r : new AuditRecord(null, null, null, null);
     }
 
     /** What was asked for; {@code seconds}: the cpu sampling time or a delta profile's window, 0 for a snapshot. */
@@ -103,7 +105,7 @@ public final class AuditRecord {
      * bundle, the caller from {@code security}. Written by {@link #finished}; its facts go to {@code ended}.
      */
     public AuditRecord item(SecurityContext security, Consumer<RequestEnded> ended) {
-        AuditRecord item = new AuditRecord(UUID.randomUUID().toString(), method, clientIp,
+        AuditRecord item = new AuditRecord(UUID.randomUUID().toString(), method, clientIp, trail,
                 this.ended == null ? null : ended, requestId);
         Principal principal = security == null ? null : security.getUserPrincipal();
         if (principal != null) {
@@ -183,7 +185,7 @@ public final class AuditRecord {
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
         String end = !outcome.equals("complete") ? outcome : tooSlow ? "too-slow"
                 : clientDisconnected ? "client-disconnected" : transferAborted ? "aborted" : outcome;
-        AUDIT.log(Level.INFO, toJson(bytes, sha256, end, duration));
+        trail.write(() -> toJson(bytes, sha256, end, duration));
         try {
             ended.accept(new RequestEnded(profile, status, end, bytes == null ? 0 : bytes, duration));
         } catch (RuntimeException e) {
