@@ -10,9 +10,13 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -31,6 +35,12 @@ final class GridState implements SharedState {
     private final HazelcastInstance grid;
     private final String member;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    /** Per table/key, the value this instance last read or wrote ({@link #ABSENT} for none). */
+    private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
+    private final Map<String, IMap<String, String>> maps = new ConcurrentHashMap<>();
+    private volatile IMap<String, byte[]> bytes;
+    private static final String ABSENT = new String("absent"); // compared by identity
+    static final int MAX_SEEN = 10_000;
 
     GridState(HazelcastInstance grid) {
         this.grid = grid;
@@ -52,24 +62,50 @@ final class GridState implements SharedState {
         return true;
     }
 
+    /**
+     * Tries the change on the value this instance last saw for the key before asking the grid for it: the compare
+     * and set fails harmlessly when that value is out of date. So one instance taking and giving back places on a
+     * key makes one grid operation each, not two; only a change that writes nothing is checked against the grid.
+     */
     @Override
     public String update(String table, String key, UnaryOperator<String> change) {
         IMap<String, String> map = map(table);
+        String seenKey = table + '/' + key;
+        String seen = lastSeen.get(seenKey);
+        String old = seen == null ? map.get(key) : seen == ABSENT ? null : seen;
+        boolean fresh = seen == null;
         while (true) {
-            String old = map.get(key);
             String next = change.apply(old);
-            if (old == null) {
-                if (next == null || map.putIfAbsent(key, next) == null) {
-                    return next;
-                }
+            String now; // the value in the grid after this attempt
+            boolean done;
+            if (Objects.equals(old, next)) {
+                now = fresh ? old : map.get(key);
+                done = Objects.equals(now, old);
+            } else if (old == null) {
+                now = map.putIfAbsent(key, next);
+                done = now == null;
+                now = done ? next : now;
             } else if (next == null) {
-                if (map.remove(key, old)) {
-                    return null;
-                }
-            } else if (old.equals(next) || map.replace(key, old, next)) {
+                done = map.remove(key, old);
+                now = done ? null : map.get(key);
+            } else {
+                done = map.replace(key, old, next);
+                now = done ? next : map.get(key);
+            }
+            see(seenKey, now);
+            if (done) {
                 return next;
             }
+            old = now;
+            fresh = true;
         }
+    }
+
+    private void see(String seenKey, String value) {
+        if (lastSeen.size() >= MAX_SEEN) {
+            lastSeen.clear(); // only a shortcut: forgetting costs one read per key
+        }
+        lastSeen.put(seenKey, value == null ? ABSENT : value);
     }
 
     @Override
@@ -86,12 +122,21 @@ final class GridState implements SharedState {
 
     @Override
     public void putBytes(String key, byte[] value, Duration ttl) {
-        grid.<String, byte[]>getMap(PREFIX + "bytes").set(key, value, ttl.toMillis(), TimeUnit.MILLISECONDS);
+        bytesMap().set(key, value, ttl.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public byte[] bytes(String key) {
-        return grid.<String, byte[]>getMap(PREFIX + "bytes").get(key);
+        return bytesMap().get(key);
+    }
+
+    private IMap<String, byte[]> bytesMap() {
+        IMap<String, byte[]> map = bytes;
+        if (map == null) {
+            map = outsideApplication(() -> grid.<String, byte[]>getMap(PREFIX + "bytes"));
+            bytes = map;
+        }
+        return map;
     }
 
     /** Removes this application's listeners; the grid outlives the application. */
@@ -107,7 +152,38 @@ final class GridState implements SharedState {
     }
 
     private IMap<String, String> map(String table) {
-        return grid.getMap(PREFIX + table);
+        return maps.computeIfAbsent(table, t -> outsideApplication(() -> grid.getMap(PREFIX + t)));
+    }
+
+    /**
+     * Payara ties a map to the application context of the thread that first asks for it, and then enters that
+     * context around every operation on the map (a CDI lookup per operation). The maps hold strings and bytes
+     * only, which need no application context, so they are asked for on a thread that has none.
+     */
+    private static <T> T outsideApplication(Supplier<T> get) {
+        Object[] got = new Object[1];
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread plain = new Thread(null, () -> {
+            try {
+                got[0] = get.get();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "diagnostics-grid-map", 0, false); // false: inherits no thread-local, so no invocation context
+        plain.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        plain.start();
+        try {
+            plain.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the grid for a map", e);
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) got[0];
+        return value;
     }
 
     private record Registration(IMap<String, String> map, UUID id) {
