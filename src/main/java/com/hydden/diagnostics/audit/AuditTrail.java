@@ -32,8 +32,11 @@ public class AuditTrail {
         writer.start();
     }
 
-    /** Queues one line; {@code line} is called on the writer's thread, once. */
-    void write(Supplier<String> line) {
+    /**
+     * Queues one line; {@code line} is called on the writer's thread, once. Public: a CDI client proxy forwards
+     * no package-private call.
+     */
+    public void write(Supplier<String> line) {
         try {
             lines.put(line);
         } catch (InterruptedException e) {
