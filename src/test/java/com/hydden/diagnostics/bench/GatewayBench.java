@@ -10,6 +10,7 @@ import com.hydden.diagnostics.testing.TestNode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,10 +45,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The gateway against direct gRPC, side by side in one run: the packaged WAR on a stock Payara Micro, one
- * grid node serving both routes (the test node in this JVM, or an external one at {@code --node host:port}),
- * and runs that alternate the routes so machine noise hits both. Writes {@code RESULTS.md} and
- * {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it with
+ * The gateway against its peers, side by side in one run: the packaged WAR on a stock Payara Micro, one
+ * grid node serving the gateway and direct gRPC (the test node in this JVM, or an external one at
+ * {@code --node host:port}), Payara's floor (a trivial resource in a second WAR on the same server), nginx as
+ * origin and reverse proxy; runs interleave the routes so machine noise hits all of them. Writes
+ * {@code RESULTS.md} and {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it with
  * {@code --war --payara-micro --payara-version --port --phases --jfr --work --out --node}.
  */
 public final class GatewayBench {
@@ -59,10 +62,16 @@ public final class GatewayBench {
 
     static final int BIG_BYTES = 64 << 20;
     static final int SMALL_BYTES = 20 * 1024;
-    static final int BIG_RUNS = 10;
-    static final int SMALL_REQUESTS = 2000;
+    static final int BIG_RUNS = 9;
+    /** Small profile, 1 client: requests per route in each round, and rounds. */
+    static final int SEQUENTIAL_REQUESTS = 500;
+    static final int SEQUENTIAL_ROUNDS = 3;
     static final int CLIENTS = 16;
-    static final int ROUNDS = 8;
+    /** Small profile, {@link #CLIENTS} clients: requests per route in each round, and rounds. */
+    static final int CONCURRENT_REQUESTS = 500;
+    static final int CONCURRENT_ROUNDS = 8;
+    /** The small routes also measured with {@link #CLIENTS} clients (by key). */
+    static final Set<String> CONCURRENT_ROUTES = Set.of("floor", "refused", "gateway", "direct");
     static final List<Integer> HELD = List.of(100, 1000, 5000);
     static final Duration HOLD = Duration.ofSeconds(10);
     static final int SLOW_READERS = 20;
@@ -79,6 +88,10 @@ public final class GatewayBench {
     static final String SLOW = "bench-slow";
 
     private static final double MIB = 1 << 20;
+
+    static final String BIG_SECTION = "Big profile (64 MiB)";
+    static final String SEQUENTIAL_SECTION = "Small profile (20 KiB), 1 client";
+    static final String CONCURRENT_SECTION = "Small profile (20 KiB), " + CLIENTS + " clients";
 
     private final Results results = new Results();
     // Of the largest held run: answered, sent, peak threads, threads before, threads while held, the service's
@@ -151,26 +164,38 @@ public final class GatewayBench {
                     "diagnostics.auth.api-tokens", tokens.toAbsolutePath().toString(),
                     "diagnostics.pprof.max-per-node", Integer.toString(MAX_PER_NODE),
                     "diagnostics.pprof.max-per-caller", Integer.toString(MAX_PER_NODE));
-            LOG.info("starting Payara Micro on port " + port + "; its log: " + work.resolve("payara.log"));
+            Path floorWar = FloorWar.export(work);
+            LOG.info("starting Payara Micro on port " + port + " with the floor at " + FloorWar.CONTEXT_ROOT
+                    + "; its log: " + work.resolve("payara.log"));
+            boolean peers = runs(phases, "big") || runs(phases, "small");
+            HttpClient http = HttpRoute.newClient();
             try (PayaraMicro server = PayaraMicro.start(Path.of(options.get("--payara-micro")),
-                    Path.of(options.get("--war")), port, config,
-                    ProcessBuilder.Redirect.to(work.resolve("payara.log").toFile()))) {
+                    Path.of(options.get("--war")), List.of(floorWar), port, config,
+                    ProcessBuilder.Redirect.to(work.resolve("payara.log").toFile()));
+                 Nginx nginx = peers ? Nginx.start(work.resolve("nginx"), Map.of(BIG, big, SMALL, small)) : null) {
                 server.awaitReady(Duration.ofMinutes(3));
                 try (ServerProbe probe = new ServerProbe(server.pid());
-                     GatewayRoute gateway = new GatewayRoute(server.baseUri(), token);
+                     GatewayRoute gateway = new GatewayRoute(http, server.baseUri(), token);
                      DirectRoute direct = new DirectRoute(nodeHost, nodePort, 1)) {
                     results.machine("server heap (stock, max)", probe.maxHeapMiB() + " MiB");
-                    warmUp(gateway, direct);
+                    if (nginx != null) {
+                        results.machine("nginx", nginx.version() + ", worker_processes auto");
+                    }
+                    List<Leg> bigLegs = bigLegs(gateway, direct, nginx, http);
+                    List<Leg> smallLegs = smallLegs(gateway, direct, nginx, http);
+                    // The floor WAR may deploy after the product's has started answering.
+                    awaitAnswer(smallLegs.get(0), Duration.ofMinutes(1));
+                    warmUp(smallLegs, bigLegs);
                     boolean recording = Boolean.parseBoolean(options.get("--jfr"));
                     if (recording) {
                         probe.startRecording();
                     }
                     if (runs(phases, "big")) {
-                        big(gateway, direct);
+                        big(bigLegs);
                     }
                     if (runs(phases, "small")) {
-                        smallSequential(gateway, direct);
-                        smallConcurrent(gateway, direct);
+                        smallSequential(smallLegs);
+                        smallConcurrent(smallLegs.stream().filter(leg -> CONCURRENT_ROUTES.contains(leg.key())).toList());
                     }
                     if (recording) {
                         probe.dumpRecording(work.resolve("gateway.jfr"));
@@ -199,7 +224,9 @@ public final class GatewayBench {
                 + " `diagnostics.pprof.max-per-node=" + MAX_PER_NODE + "` and `max-per-caller` the same (all requests"
                 + " of a run go to one node ID, with one token),"
                 + " API-token authentication. Direct: grpc-java (okhttp) calling the same node over"
-                + " loopback. The node, the clients and the server share the machine's cores, so compare ratios, not"
+                + " loopback. Floor: a trivial JAX-RS resource in a second WAR on the same Payara Micro. nginx: an"
+                + " origin serving the same bytes as files and a streaming reverse proxy in front of it, on"
+                + " loopback. The node, the clients, the servers share the machine's cores, so compare ratios, not"
                 + " absolute figures. See bench/README.md for the method.";
         results.write(out.resolve("RESULTS.md"), out.resolve("results.json"), preface);
         LOG.info("\n" + results.markdown(preface));
@@ -233,113 +260,179 @@ public final class GatewayBench {
                 .findFirst().orElse("unknown");
     }
 
-    /** Lets both JITs (the server's and this JVM's) compile the paths before anything is timed. */
-    private void warmUp(Route gateway, Route direct) throws Exception {
+    /**
+     * One route of a comparison, as the results name it: {@code key} starts its JSON keys, {@code bytes} is the
+     * answer's size, or {@link #ANY_SIZE} for refusals, whose problem body is not what is compared.
+     */
+    private record Leg(String key, String label, Route route, String client, long bytes) {
+    }
+
+    static final long ANY_SIZE = -1;
+
+    /** The big profile's routes: its own two ways, then nginx's (when it runs). */
+    private static List<Leg> bigLegs(GatewayRoute gateway, Route direct, Nginx nginx, HttpClient http) {
+        List<Leg> legs = new ArrayList<>(List.of(
+                new Leg("gateway", "gateway", gateway, BIG, BIG_BYTES),
+                new Leg("direct", "direct gRPC", direct, BIG, BIG_BYTES)));
+        if (nginx != null) {
+            legs.add(new Leg("nginxOrigin", "nginx origin", nginx.origin(http), BIG, BIG_BYTES));
+            legs.add(new Leg("nginxProxy", "nginx proxy", nginx.proxy(http), BIG, BIG_BYTES));
+        }
+        return legs;
+    }
+
+    /** The small profile's routes, the floor first; the 20 KiB file through nginx as extra rows. */
+    private static List<Leg> smallLegs(GatewayRoute gateway, Route direct, Nginx nginx, HttpClient http) {
+        List<Leg> legs = new ArrayList<>(List.of(
+                new Leg("floor", "floor (Payara, trivial JAX-RS POST)", gateway.floor(), SMALL, SMALL_BYTES),
+                new Leg("refused", "refused (no credential, 403)", gateway.refused(), SMALL, ANY_SIZE),
+                new Leg("unknownNode", "unknown node (404)", gateway.unknownNode(), SMALL, ANY_SIZE),
+                new Leg("gateway", "gateway", gateway, SMALL, SMALL_BYTES),
+                new Leg("direct", "direct gRPC", direct, SMALL, SMALL_BYTES),
+                new Leg("health", "GET /health/live", gateway.health(), SMALL, ANY_SIZE)));
+        if (nginx != null) {
+            legs.add(new Leg("nginxOrigin", "nginx origin", nginx.origin(http), SMALL, SMALL_BYTES));
+            legs.add(new Leg("nginxProxy", "nginx proxy", nginx.proxy(http), SMALL, SMALL_BYTES));
+        }
+        return legs;
+    }
+
+    /** Lets both JITs (the server's and this JVM's) compile every path before anything is timed. */
+    private void warmUp(List<Leg> small, List<Leg> big) throws Exception {
         LOG.info("warming up");
         for (int i = 0; i < 1000; i++) {
-            fetch(gateway, SMALL, SMALL_BYTES);
-            fetch(direct, SMALL, SMALL_BYTES);
-        }
-        for (int i = 0; i < 3; i++) {
-            fetch(gateway, BIG, BIG_BYTES);
-            fetch(direct, BIG, BIG_BYTES);
-        }
-    }
-
-    private void big(Route gateway, Route direct) throws Exception {
-        LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
-        Latencies g = new Latencies();
-        Latencies d = new Latencies();
-        for (int i = 0; i < BIG_RUNS; i++) {
-            // Alternate which route goes first, so neither always runs on a freshly collected heap.
-            if (i % 2 == 0) {
-                g.add(fetch(gateway, BIG, BIG_BYTES));
-                d.add(fetch(direct, BIG, BIG_BYTES));
-            } else {
-                d.add(fetch(direct, BIG, BIG_BYTES));
-                g.add(fetch(gateway, BIG, BIG_BYTES));
+            for (Leg leg : small) {
+                fetch(leg);
             }
         }
-        String s = "Big profile (64 MiB)";
-        results.note(s, BIG_RUNS + " fetches per route, alternating; the reader takes every byte as it comes.");
-        results.add(s, "gatewayMedianSeconds", "gateway, median", g.medianSeconds(), "s");
-        results.add(s, "directMedianSeconds", "direct, median", d.medianSeconds(), "s");
-        results.add(s, "gatewayMiBPerSecond", "gateway", BIG_BYTES / MIB / g.medianSeconds(), "MiB/s");
-        results.add(s, "directMiBPerSecond", "direct", BIG_BYTES / MIB / d.medianSeconds(), "MiB/s");
-        results.add(s, "ratio", "ratio gateway/direct (median time)", g.medianSeconds() / d.medianSeconds(), "");
-    }
-
-    private void smallSequential(GatewayRoute gateway, Route direct) throws Exception {
-        LOG.info("small, sequential: " + SMALL_REQUESTS + " per route");
-        Latencies g = new Latencies();
-        Latencies d = new Latencies();
-        Latencies health = new Latencies();
-        Latencies unknown = new Latencies();
-        for (int i = 0; i < SMALL_REQUESTS; i++) {
-            long start = System.nanoTime();
-            requireStatus(200, gateway.health(), "GET /health/live");
-            health.add(System.nanoTime() - start);
-            start = System.nanoTime();
-            requireStatus(404, gateway.unknownNode(), "an unknown node");
-            unknown.add(System.nanoTime() - start);
-            Route first = i % 2 == 0 ? gateway : direct;
-            Route second = first == gateway ? direct : gateway;
-            long a = fetch(first, SMALL, SMALL_BYTES);
-            long b = fetch(second, SMALL, SMALL_BYTES);
-            (first == gateway ? g : d).add(a);
-            (first == gateway ? d : g).add(b);
-            (first == gateway ? g : d).addWall(a);
-            (first == gateway ? d : g).addWall(b);
-        }
-        String section = "Small profile (20 KiB), 1 client";
-        small(section, "one request at a time, gateway and direct alternating; between them, two requests to"
-                + " the server that call no node: GET /health/live (Payara's own health endpoint, none of the"
-                + " service's code) and a profile request for an unknown node (authenticated, parsed, audited,"
-                + " answered 404), to show what the server costs before the service does anything.", g, d);
-        results.add(section, "healthP50Ms", "GET /health/live p50 (server floor)", health.percentileMillis(0.5), "ms");
-        results.add(section, "unknownNodeP50Ms", "unknown node, 404, p50 (all but the node call)",
-                unknown.percentileMillis(0.5), "ms");
-    }
-
-    private static void requireStatus(int expected, int status, String what) {
-        if (status != expected) {
-            throw new IllegalStateException(what + " answered " + status + ", expected " + expected);
+        for (int i = 0; i < 3; i++) {
+            for (Leg leg : big) {
+                fetch(leg);
+            }
         }
     }
 
-    private void smallConcurrent(GatewayRoute gateway, Route direct) throws Exception {
-        LOG.info("small, " + CLIENTS + " clients: " + SMALL_REQUESTS + " per route");
-        Latencies g = new Latencies();
-        Latencies d = new Latencies();
-        Latencies health = new Latencies();
+    private void big(List<Leg> legs) throws Exception {
+        LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
+        Map<Leg, Latencies> times = new LinkedHashMap<>();
+        legs.forEach(leg -> times.put(leg, new Latencies()));
+        for (int i = 0; i < BIG_RUNS; i++) {
+            // Rotate which route goes first, so none always runs on a freshly collected heap.
+            for (int j = 0; j < legs.size(); j++) {
+                Leg leg = legs.get((i + j) % legs.size());
+                times.get(leg).add(fetch(leg));
+            }
+        }
+        String s = BIG_SECTION;
+        results.note(s, BIG_RUNS + " fetches per route, one at a time, a fetch of each route in turn, the order"
+                + " rotating; the reader takes every byte as it comes. Hops: what the gateway adds to the node's"
+                + " own answer, and what an nginx reverse proxy adds to an nginx origin serving the same bytes as"
+                + " a file; the target compares the two.");
+        Map<String, Double> median = new HashMap<>();
+        times.forEach((leg, t) -> {
+            median.put(leg.key(), t.medianSeconds());
+            results.add(s, leg.key() + "MedianSeconds", leg.label() + ", median", t.medianSeconds(), "s");
+        });
+        times.forEach((leg, t) -> results.add(s, leg.key() + "MiBPerSecond", leg.label(),
+                BIG_BYTES / MIB / t.medianSeconds(), "MiB/s"));
+        double gatewayHop = median.get("gateway") - median.get("direct");
+        results.add(s, "gatewayHopSeconds", "gateway hop: gateway − direct (median)", gatewayHop, "s");
+        if (median.containsKey("nginxProxy")) {
+            double nginxHop = median.get("nginxProxy") - median.get("nginxOrigin");
+            results.add(s, "nginxHopSeconds", "nginx hop: proxy − origin (median)", nginxHop, "s");
+            results.add(s, "hopRatio", "hop ratio gateway hop / nginx hop", gatewayHop / nginxHop, "");
+        }
+        results.add(s, "ratio", "time ratio gateway/direct (median)", median.get("gateway") / median.get("direct"), "");
+    }
+
+    private void smallSequential(List<Leg> legs) throws Exception {
+        LOG.info("small, 1 client: " + SEQUENTIAL_ROUNDS + " rounds of " + SEQUENTIAL_REQUESTS + " per route");
+        Map<Leg, List<Latencies>> rounds = new LinkedHashMap<>();
+        legs.forEach(leg -> rounds.put(leg, new ArrayList<>()));
+        for (int round = 0; round < SEQUENTIAL_ROUNDS; round++) {
+            Map<Leg, Latencies> times = new HashMap<>();
+            legs.forEach(leg -> times.put(leg, new Latencies()));
+            for (int i = 0; i < SEQUENTIAL_REQUESTS; i++) {
+                // A request of each route in turn, the order rotating: machine noise lands on all of them.
+                for (int j = 0; j < legs.size(); j++) {
+                    Leg leg = legs.get((i + j) % legs.size());
+                    long took = fetch(leg);
+                    times.get(leg).add(took);
+                    times.get(leg).addWall(took);
+                }
+            }
+            legs.forEach(leg -> rounds.get(leg).add(times.get(leg)));
+        }
+        String s = SEQUENTIAL_SECTION;
+        results.note(s, "one request at a time; " + SEQUENTIAL_ROUNDS + " rounds of " + SEQUENTIAL_REQUESTS
+                + " requests per route, a request of each route in turn, the order rotating; each percentile is"
+                + " the median of the rounds' percentiles, req/s the median of the rounds' (1 / mean time)."
+                + " Floor: the same POST (same client, headers and body) to a trivial JAX-RS resource in a second"
+                + " WAR on the same Payara, answering 20 KiB; refused: the profile request without credential"
+                + " (403); unknown node: authenticated, parsed, audited, 404; GET /health/live; nginx: the same"
+                + " 20 KiB as a file from the origin and through the proxy of the big section.");
+        Map<String, Double> p50 = report(s, rounds);
+        double floor = p50.get("floor");
+        results.add(s, "refusedOverFloorP50Ms", "refused − floor, p50", p50.get("refused") - floor, "ms");
+        results.add(s, "unknownNodeOverFloorP50Ms", "unknown node − floor, p50", p50.get("unknownNode") - floor, "ms");
+        results.add(s, "gatewayOverFloorP50Ms", "gateway − floor, p50", p50.get("gateway") - floor, "ms");
+        results.add(s, "gatewayOverFloorAndDirectP50Ms", "gateway − (floor + direct), p50",
+                p50.get("gateway") - (floor + p50.get("direct")), "ms");
+        results.add(s, "p50AddedMs", "gateway − direct, p50", p50.get("gateway") - p50.get("direct"), "ms");
+        if (p50.containsKey("nginxProxy")) {
+            results.add(s, "nginxProxyOverOriginP50Ms", "nginx proxy − origin, p50",
+                    p50.get("nginxProxy") - p50.get("nginxOrigin"), "ms");
+        }
+    }
+
+    private void smallConcurrent(List<Leg> legs) throws Exception {
+        LOG.info("small, " + CLIENTS + " clients: " + CONCURRENT_ROUNDS + " rounds of " + CONCURRENT_REQUESTS
+                + " per route");
+        Map<Leg, List<Latencies>> rounds = new LinkedHashMap<>();
+        legs.forEach(leg -> rounds.put(leg, new ArrayList<>()));
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         try {
-            for (int round = 0; round < ROUNDS; round++) {
-                List<Route> order = round % 2 == 0 ? List.of(gateway, direct) : List.of(direct, gateway);
-                for (Route route : order) {
-                    concurrentRound(clients, route, route == gateway ? g : d, SMALL_REQUESTS / ROUNDS);
+            for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
+                for (int j = 0; j < legs.size(); j++) {
+                    Leg leg = legs.get((round + j) % legs.size());
+                    Latencies times = new Latencies();
+                    concurrentRound(clients, times, CONCURRENT_REQUESTS, () -> fetch(leg));
+                    rounds.get(leg).add(times);
                 }
-                concurrentRound(clients, health, SMALL_REQUESTS / ROUNDS, () -> {
-                    long start = System.nanoTime();
-                    requireStatus(200, gateway.health(), "GET /health/live");
-                    return System.nanoTime() - start;
-                });
             }
         } finally {
             clients.shutdownNow();
         }
-        String section = "Small profile (20 KiB), " + CLIENTS + " clients";
-        small(section, CLIENTS + " clients, each sending its next request"
-                + " when its last one is answered; " + ROUNDS + " rounds of " + SMALL_REQUESTS / ROUNDS
-                + " requests per route, alternating; requests/s is requests over the rounds' wall time. After each"
-                + " round, the same number of GET /health/live (Payara's own endpoint) with as many clients: the"
-                + " most small requests this server answers on this machine before the service does anything.", g, d);
-        results.add(section, "healthPerSecond", "GET /health/live (server ceiling)", health.perSecond(), "req/s");
+        String s = CONCURRENT_SECTION;
+        results.note(s, CLIENTS + " clients, each sending its next request when its last one is answered; "
+                + CONCURRENT_ROUNDS + " rounds of " + CONCURRENT_REQUESTS + " requests per route, one route after"
+                + " the other, the order rotating from round to round; percentiles and req/s (requests over the"
+                + " route's wall time in the round) are medians of the rounds'. Routes as for 1 client.");
+        report(s, rounds);
+        Map<String, Double> perSecond = new HashMap<>();
+        rounds.forEach((leg, r) -> perSecond.put(leg.key(), Latencies.median(r, Latencies::perSecond)));
+        double floor = perSecond.get("floor");
+        results.add(s, "gatewayOverFloorThroughput", "throughput ratio gateway/floor", perSecond.get("gateway") / floor, "");
+        results.add(s, "refusedOverFloorThroughput", "throughput ratio refused/floor", perSecond.get("refused") / floor, "");
+        results.add(s, "throughputRatio", "throughput ratio gateway/direct",
+                perSecond.get("gateway") / perSecond.get("direct"), "");
     }
 
-    private static void concurrentRound(ExecutorService clients, Route route, Latencies into, int requests)
-            throws Exception {
-        concurrentRound(clients, into, requests, () -> fetch(route, SMALL, SMALL_BYTES));
+    /** Per route: the medians over the rounds of p50, p90, p99 and req/s. Returns the p50s by route key. */
+    private Map<String, Double> report(String section, Map<Leg, List<Latencies>> rounds) {
+        Map<String, Double> p50 = new HashMap<>();
+        rounds.forEach((leg, r) -> {
+            for (double q : new double[] {0.5, 0.9, 0.99}) {
+                int p = (int) Math.round(q * 100);
+                double ms = Latencies.median(r, t -> t.percentileMillis(q));
+                results.add(section, leg.key() + "P" + p + "Ms", leg.label() + " p" + p, ms, "ms");
+                if (p == 50) {
+                    p50.put(leg.key(), ms);
+                }
+            }
+            results.add(section, leg.key() + "PerSecond", leg.label(), Latencies.median(r, Latencies::perSecond), "req/s");
+        });
+        return p50;
     }
 
     /** CLIENTS clients share {@code requests} calls of {@code timedCall}, each returning its own time. */
@@ -360,21 +453,6 @@ public final class GatewayBench {
             client.get(5, TimeUnit.MINUTES);
         }
         into.addWall(System.nanoTime() - start);
-    }
-
-    private void small(String section, String note, Latencies g, Latencies d) {
-        results.note(section, note);
-        for (double q : new double[] {0.5, 0.9, 0.99}) {
-            int p = (int) Math.round(q * 100);
-            results.add(section, "gatewayP" + p + "Ms", "gateway p" + p, g.percentileMillis(q), "ms");
-            results.add(section, "directP" + p + "Ms", "direct p" + p, d.percentileMillis(q), "ms");
-        }
-        results.add(section, "p50AddedMs", "p50 added by the gateway", g.percentileMillis(0.5) - d.percentileMillis(0.5), "ms");
-        results.add(section, "p50Ratio", "p50 ratio gateway/direct", g.percentileMillis(0.5) / d.percentileMillis(0.5), "");
-        results.add(section, "p99Ratio", "p99 ratio gateway/direct", g.percentileMillis(0.99) / d.percentileMillis(0.99), "");
-        results.add(section, "gatewayPerSecond", "gateway", g.perSecond(), "req/s");
-        results.add(section, "directPerSecond", "direct", d.perSecond(), "req/s");
-        results.add(section, "throughputRatio", "throughput ratio gateway/direct", g.perSecond() / d.perSecond(), "");
     }
 
     private void held(Route gateway, String nodeHost, int nodePort, ServerProbe probe) throws Exception {
@@ -546,19 +624,30 @@ public final class GatewayBench {
     }
 
     private void targets() {
-        // Only what this run measured is judged.
-        Double ratio = figure("Big profile (64 MiB)", "ratio");
-        if (ratio != null) {
-            results.target("big: time ratio gateway/direct", "≤ 1.10", Results.format(ratio), ratio <= 1.10);
+        // Only what this run measured is judged. Issue 13 states the small and big targets against the peers
+        // measured in the same run; held and slow readers keep issue 5's.
+        Double refused = figure(SEQUENTIAL_SECTION, "refusedOverFloorP50Ms");
+        if (refused != null) {
+            results.target("refused request: p50 − floor p50", "≤ 0.2 ms", Results.format(refused) + " ms",
+                    refused <= 0.2);
         }
-        Double ms = figure("Small profile (20 KiB), 1 client", "p50AddedMs");
-        if (ms != null) {
-            results.target("small, 1 client: p50 added", "≤ 1 ms", Results.format(ms) + " ms", ms <= 1.0);
+        Double added = figure(SEQUENTIAL_SECTION, "gatewayOverFloorAndDirectP50Ms");
+        if (added != null) {
+            results.target("small profile, 1 client: p50 − (floor p50 + direct p50)", "≤ 0.5 ms",
+                    Results.format(added) + " ms", added <= 0.5);
         }
-        Double perSecond = figure("Small profile (20 KiB), " + CLIENTS + " clients", "gatewayPerSecond");
-        if (perSecond != null) {
-            results.target("small, " + CLIENTS + " clients: gateway throughput", "≥ 2,000 req/s",
-                    Results.format(perSecond) + " req/s", perSecond >= 2000);
+        Double throughput = figure(CONCURRENT_SECTION, "gatewayOverFloorThroughput");
+        if (throughput != null) {
+            results.target("small profile, " + CLIENTS + " clients: gateway req/s / floor req/s", "≥ 0.90",
+                    Results.format(throughput) + " (" + Results.format(figure(CONCURRENT_SECTION, "gatewayPerSecond"))
+                            + " / " + Results.format(figure(CONCURRENT_SECTION, "floorPerSecond")) + " req/s)",
+                    throughput >= 0.90);
+        }
+        Double hops = figure(BIG_SECTION, "hopRatio");
+        if (hops != null) {
+            results.target("big: gateway hop / nginx hop", "≤ 0.7", Results.format(hops) + " ("
+                    + Results.format(figure(BIG_SECTION, "gatewayHopSeconds")) + " s / "
+                    + Results.format(figure(BIG_SECTION, "nginxHopSeconds")) + " s)", hops <= 0.7);
         }
         if (heldTarget != null) {
             results.target("5,000 held: all answered, server threads", "all, < 100 threads",
@@ -577,12 +666,16 @@ public final class GatewayBench {
         return (Double) results.value(section, key).orElse(null);
     }
 
-    /** Fetches a whole profile; returns the nanoseconds it took. */
+    private static long fetch(Leg leg) throws Exception {
+        return fetch(leg.route(), leg.client(), leg.bytes());
+    }
+
+    /** Fetches a whole answer; returns the nanoseconds it took. */
     private static long fetch(Route route, String client, long expectedBytes) throws Exception {
         long start = System.nanoTime();
         long bytes = route.fetch(client).get(5, TimeUnit.MINUTES);
         long took = System.nanoTime() - start;
-        if (bytes != expectedBytes) {
+        if (expectedBytes != ANY_SIZE && bytes != expectedBytes) {
             throw new IllegalStateException(route.name() + " returned " + bytes + " bytes for " + client + ", not "
                     + expectedBytes);
         }
@@ -600,6 +693,22 @@ public final class GatewayBench {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Waits until {@code leg} answers as it should, or fails with its last failure after {@code timeout}. */
+    private static void awaitAnswer(Leg leg, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                fetch(leg);
+                return;
+            } catch (ExecutionException | IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(250); // polling a deployment, bounded by the deadline
+            }
+        }
     }
 
     private static void requireFree(int port) throws IOException {

@@ -6,56 +6,67 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
-/** {@code POST /internal/v1/pprof} on the gateway over HTTP/1.1, as the portal calls it. */
+/**
+ * {@code POST /internal/v1/pprof} on the gateway over HTTP/1.1, as the portal calls it; and the requests on
+ * the same server it is compared with: the same POST refused or for an unknown node, Payara's floor, health.
+ */
 final class GatewayRoute implements Route {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(60))
-            .build();
+    /** A node ID the gateway is not configured with. */
+    static final String UNKNOWN_NODE = "bench-unknown-node";
+
+    private final HttpClient http;
     private final URI pprof;
+    private final URI floor;
     private final URI health;
     private final String token;
+    private final HttpRoute profiles;
 
-    GatewayRoute(URI base, String token) {
+    GatewayRoute(HttpClient http, URI base, String token) {
+        this.http = http;
         this.pprof = base.resolve("internal/v1/pprof");
+        this.floor = base.resolve(FloorWar.CONTEXT_ROOT.substring(1) + "/internal/v1/pprof");
         this.health = base.resolve("health/live");
         this.token = token;
-    }
-
-    /** {@code GET /health/live}: the server's own floor, a request that runs none of the service's code. */
-    int health() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(health).timeout(Duration.ofMinutes(1)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** The whole request path short of a node call: authenticated, parsed, audited, answered 404. */
-    int unknownNode() throws IOException, InterruptedException {
-        return http.send(request("bench-unknown-node"), HttpResponse.BodyHandlers.discarding()).statusCode();
+        this.profiles = new HttpRoute("gateway", http, 200, client -> request(pprof, client, true));
     }
 
     @Override
     public String name() {
-        return "gateway";
+        return profiles.name();
     }
 
     @Override
     public CompletableFuture<Long> fetch(String client) {
-        return http.sendAsync(request(client), info -> HttpResponse.BodySubscribers.fromSubscriber(new Counter(),
-                        counter -> counter.bytes))
-                .thenApply(response -> {
-                    if (response.statusCode() != 200) {
-                        throw new IllegalStateException("gateway answered " + response.statusCode() + " for " + client);
-                    }
-                    return response.body();
-                });
+        return profiles.fetch(client);
+    }
+
+    /** The profile request without any credential: refused by the filter, 403, before the resource runs. */
+    Route refused() {
+        return new HttpRoute("refused", http, 403, client -> request(pprof, client, false));
+    }
+
+    /** The whole request path short of a node call: authenticated, parsed, audited, answered 404. */
+    Route unknownNode() {
+        return new HttpRoute("unknown node", http, 404, client -> request(pprof, UNKNOWN_NODE, true));
+    }
+
+    /**
+     * The same request, token included, to {@link FloorResource} on the same server: what Payara and JAX-RS
+     * cost before any of the service's code runs.
+     */
+    Route floor() {
+        return new HttpRoute("floor", http, 200, client -> request(floor, client, true));
+    }
+
+    /** {@code GET /health/live}: a request that runs none of the profile path. */
+    Route health() {
+        return new HttpRoute("health", http, 200,
+                client -> HttpRequest.newBuilder(health).timeout(Duration.ofMinutes(1)).build());
     }
 
     /**
@@ -63,7 +74,8 @@ final class GatewayRoute implements Route {
      * read.
      */
     long fetchSlowly(String client, long bytesPerSecond) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(request(client), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request(pprof, client, true),
+                HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("gateway answered " + response.statusCode() + " for " + client);
         }
@@ -83,44 +95,19 @@ final class GatewayRoute implements Route {
         return read;
     }
 
-    private HttpRequest request(String client) {
-        return HttpRequest.newBuilder(pprof)
+    private HttpRequest request(URI uri, String client, boolean withToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"client\":\"" + client + "\",\"profile\":\"heap\"}"))
+                .header("Content-Type", "application/json");
+        if (withToken) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.POST(HttpRequest.BodyPublishers.ofString("{\"client\":\"" + client + "\",\"profile\":\"heap\"}"))
                 .build();
     }
 
     @Override
     public void close() {
-        // HttpClient has no close on Java 17; its connections end with the JVM.
-    }
-
-    /** Takes every byte as soon as it arrives and counts it: the fastest possible reader. */
-    private static final class Counter implements Flow.Subscriber<List<ByteBuffer>> {
-        long bytes;
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer buffer : buffers) {
-                bytes += buffer.remaining();
-            }
-        }
-
-        @Override
-        public void onError(Throwable failure) {
-            // the response future fails with it
-        }
-
-        @Override
-        public void onComplete() {
-            // the finisher reads the count
-        }
+        profiles.close();
     }
 }

@@ -1,6 +1,8 @@
 package com.hydden.diagnostics.bench;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /** Request times of one route in one run, and the wall time the run took. */
 final class Latencies {
@@ -39,5 +41,12 @@ final class Latencies {
     /** Requests completed per second of wall time. */
     synchronized double perSecond() {
         return count / (wallNanos / 1e9);
+    }
+
+    /** The median over rounds of {@code figure} (of an even count, the mean of the middle two). */
+    static double median(List<Latencies> rounds, ToDoubleFunction<Latencies> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged WAR on a stock Payara Micro, in a JVM of its own, configured only by system properties: the
- * way an operator runs it. Used by the quick start and by the packaging test.
+ * way an operator runs it. Used by the quick start, the packaging and cluster tests, and the benchmark.
  */
 public final class PayaraMicro implements AutoCloseable {
 
@@ -59,8 +59,26 @@ public final class PayaraMicro implements AutoCloseable {
      */
     public static PayaraMicro start(Path payaraMicroJar, Path war, int port, Map<String, String> properties,
                                     ProcessBuilder.Redirect output, List<String> clusterOptions) throws IOException {
+        return start(payaraMicroJar, war, List.of(), port, properties, output, clusterOptions);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, Map, ProcessBuilder.Redirect)}, with {@code otherWars} deployed beside
+     * {@code war} on the same server, each at the context root its own descriptor gives. {@link #awaitReady}
+     * still waits for {@code war} only.
+     */
+    public static PayaraMicro start(Path payaraMicroJar, Path war, List<Path> otherWars, int port,
+                                    Map<String, String> properties, ProcessBuilder.Redirect output)
+            throws IOException {
+        return start(payaraMicroJar, war, otherWars, port, properties, output, List.of("--nocluster"));
+    }
+
+    private static PayaraMicro start(Path payaraMicroJar, Path war, List<Path> otherWars, int port,
+                                     Map<String, String> properties, ProcessBuilder.Redirect output,
+                                     List<String> clusterOptions) throws IOException {
         requireFile(payaraMicroJar);
         requireFile(war);
+        otherWars.forEach(PayaraMicro::requireFile);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         new TreeMap<>(properties).forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -69,6 +87,9 @@ public final class PayaraMicro implements AutoCloseable {
         command.addAll(List.of("--disablephonehome",
                 "--port", Integer.toString(port),
                 "--deploy", war.toString()));
+        for (Path other : otherWars) {
+            command.addAll(List.of("--deploy", other.toString()));
+        }
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(output)
