@@ -335,6 +335,11 @@ public final class GatewayBench {
         });
         times.forEach((leg, t) -> results.add(s, leg.key() + "MiBPerSecond", leg.label(),
                 BIG_BYTES / MIB / t.medianSeconds(), "MiB/s"));
+        // The spread shows whether a hop stands out from fetch-to-fetch noise: nginx's can be smaller than it.
+        times.forEach((leg, t) -> {
+            results.add(s, leg.key() + "FastestSeconds", leg.label() + ", fastest", t.percentileMillis(0) / 1e3, "s");
+            results.add(s, leg.key() + "SlowestSeconds", leg.label() + ", slowest", t.percentileMillis(1) / 1e3, "s");
+        });
         double gatewayHop = median.get("gateway") - median.get("direct");
         results.add(s, "gatewayHopSeconds", "gateway hop: gateway − direct (median)", gatewayHop, "s");
         if (median.containsKey("nginxProxy")) {
@@ -645,9 +650,13 @@ public final class GatewayBench {
         }
         Double hops = figure(BIG_SECTION, "hopRatio");
         if (hops != null) {
-            results.target("big: gateway hop / nginx hop", "≤ 0.7", Results.format(hops) + " ("
-                    + Results.format(figure(BIG_SECTION, "gatewayHopSeconds")) + " s / "
-                    + Results.format(figure(BIG_SECTION, "nginxHopSeconds")) + " s)", hops <= 0.7);
+            double nginxHop = figure(BIG_SECTION, "nginxHopSeconds");
+            String measured = Results.format(hops) + " (" + Results.format(figure(BIG_SECTION, "gatewayHopSeconds"))
+                    + " s / " + Results.format(nginxHop) + " s)";
+            // A proxy no slower than its origin leaves nothing to compare with; a negative ratio is no success.
+            results.target("big: gateway hop / nginx hop", "≤ 0.7",
+                    nginxHop > 0 ? measured : "not measured: nginx hop " + Results.format(nginxHop) + " s",
+                    nginxHop > 0 && hops <= 0.7);
         }
         if (heldTarget != null) {
             results.target("5,000 held: all answered, server threads", "all, < 100 threads",
