@@ -50,7 +50,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --node host:port}), Payara's floor (a trivial resource in a second WAR on the same server), nginx as
  * origin and reverse proxy; runs interleave the routes so machine noise hits all of them. Writes
  * {@code RESULTS.md} and {@code results.json}. {@code mvn -Pbench package} (bench/run) runs it with
- * {@code --war --payara-micro --payara-version --port --phases --jfr --work --out --node}.
+ * {@code --war --payara-micro --payara-version --port --phases --jfr --profiler --work --out --node}.
  */
 public final class GatewayBench {
 
@@ -78,6 +78,10 @@ public final class GatewayBench {
     static final int SLOW_BYTES_PER_SECOND = 1 << 20;
     static final int MAX_PER_NODE = 10_000;
     static final int DIRECT_CALLS_PER_CHANNEL = 100;
+    /** The profile phase: how long each route runs under the profiler, alone, and which routes. */
+    static final Duration PROFILED = Duration.ofSeconds(10);
+    static final List<String> PROFILED_ROUTES = List.of("floor", "refused", "unknownNode", "gateway");
+    static final String PROFILE_SECTION = "Profiled runs";
     /** How long a held run may take in all before its unanswered requests count as not answered. */
     static final Duration HELD_LIMIT = Duration.ofSeconds(120);
 
@@ -200,6 +204,9 @@ public final class GatewayBench {
                     if (recording) {
                         probe.dumpRecording(work.resolve("gateway.jfr"));
                         LOG.info("Flight Recording of the gateway: " + work.resolve("gateway.jfr"));
+                    }
+                    if (phases.contains("profile")) {
+                        profile(smallLegs, bigLegs, probe, work, options.get("--profiler"));
                     }
                     if (runs(phases, "held")) {
                         held(gateway, nodeHost, nodePort, probe);
@@ -518,6 +525,64 @@ public final class GatewayBench {
         }
     }
 
+    /**
+     * Each profiled route alone under async-profiler, with 1 and with {@link #CLIENTS} clients, then the big
+     * profile through the gateway: one collapsed-stack file and one flame graph per run in
+     * {@code work/profile/}, so the routes' stacks can be compared (the floor's are Payara's own share).
+     */
+    private void profile(List<Leg> small, List<Leg> big, ServerProbe probe, Path work, String event) throws Exception {
+        Path library = AsyncProfilerLibrary.extract(work);
+        Path into = Files.createDirectories(work.resolve("profile"));
+        String s = PROFILE_SECTION;
+        results.note(s, "each route alone for " + PROFILED.toSeconds() + " s under async-profiler (event " + event
+                + "), stacks in target/bench/profile/; req/s while profiled, for orientation only.");
+        List<Leg> runs = new ArrayList<>(small.stream().filter(leg -> PROFILED_ROUTES.contains(leg.key())).toList());
+        for (Leg leg : runs) {
+            for (int clients : new int[] {1, CLIENTS}) {
+                String name = leg.key() + "-" + clients;
+                LOG.info("profiling " + name + " (" + event + ") for " + PROFILED.toSeconds() + " s");
+                probe.startProfiler(library, event);
+                long answered = runFor(PROFILED, clients, leg);
+                probe.stopProfiler(library, into.resolve(name + ".collapsed"), into.resolve(name + ".html"));
+                results.add(s, name.replace("-", "") + "PerSecond", leg.label() + ", " + clients + " client(s)",
+                        answered / (double) PROFILED.toSeconds(), "req/s");
+            }
+        }
+        Leg gatewayBig = big.get(0);
+        LOG.info("profiling gateway-big (" + event + ") for " + PROFILED.toSeconds() + " s");
+        probe.startProfiler(library, event);
+        long fetched = runFor(PROFILED, 1, gatewayBig);
+        probe.stopProfiler(library, into.resolve("gateway-big.collapsed"), into.resolve("gateway-big.html"));
+        results.add(s, "gatewayBigPerSecond", "gateway, 64 MiB, 1 client", fetched / (double) PROFILED.toSeconds(),
+                "fetches/s");
+        LOG.info("profiles written to " + into);
+    }
+
+    /** {@code clients} clients fetch {@code leg} one request after the other for {@code time}; returns the count. */
+    private static long runFor(Duration time, int clients, Leg leg) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger answered = new AtomicInteger();
+        long end = System.nanoTime() + time.toNanos();
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                running.add(pool.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        fetch(leg);
+                        answered.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> client : running) {
+                client.get(time.toMillis() + TimeUnit.MINUTES.toMillis(5), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return answered.get();
+    }
+
     private record Held(int answered, double wallSeconds, String failure) {
     }
 
@@ -734,7 +799,7 @@ public final class GatewayBench {
             options.put(args[i], args[i + 1]);
         }
         for (String required : List.of("--war", "--payara-micro", "--payara-version", "--port", "--phases", "--jfr",
-                "--work", "--out", "--node")) {
+                "--profiler", "--work", "--out", "--node")) {
             if (!options.containsKey(required)) {
                 throw new IllegalArgumentException("missing " + required + "; run the benchmark with bench/run");
             }

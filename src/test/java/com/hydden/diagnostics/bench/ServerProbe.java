@@ -31,12 +31,14 @@ final class ServerProbe implements AutoCloseable {
 
     private static final long SAMPLE_MILLIS = 2000;
 
+    private final long pid;
     private final JMXConnector connector;
     private final MBeanServerConnection server;
     private final ThreadMXBean threads;
     private final MemoryMXBean memory;
 
     ServerProbe(long pid) throws Exception {
+        this.pid = pid;
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
         try {
             connector = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
@@ -106,6 +108,30 @@ final class ServerProbe implements AutoCloseable {
     void dumpRecording(Path file) throws Exception {
         diagnosticCommand("jfrDump", "name=bench", "filename=" + file.toAbsolutePath());
         diagnosticCommand("jfrStop", "name=bench");
+    }
+
+    /**
+     * Loads async-profiler ({@code library}) into the server and starts sampling {@code event}: {@code itimer}
+     * (CPU time; {@code cpu} needs perf events, which some machines lack), {@code wall}, {@code alloc} or
+     * {@code lock}.
+     */
+    void startProfiler(Path library, String event) throws Exception {
+        profilerCommand(library, "start,event=" + event + ",interval=" + (event.equals("alloc") ? "512k" : "1ms"));
+    }
+
+    /** Stops the profiler, writing its stacks as collapsed lines and as a flame graph. */
+    void stopProfiler(Path library, Path collapsed, Path flameGraph) throws Exception {
+        profilerCommand(library, "dump,collapsed,file=" + collapsed.toAbsolutePath());
+        profilerCommand(library, "stop,flamegraph,file=" + flameGraph.toAbsolutePath());
+    }
+
+    private void profilerCommand(Path library, String command) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            vm.loadAgentPath(library.toAbsolutePath().toString(), command);
+        } finally {
+            vm.detach();
+        }
     }
 
     private void diagnosticCommand(String operation, String... arguments) throws Exception {
