@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>A key's value lists, per instance, how many places it holds and until when:
  * {@code member=count@expiresMillis;...}.
+ *
+ * <p>Each instance keeps a {@link Ledger} per key: the places it has recorded in the shared state and how many of
+ * them its requests use. Only one thread per key and instance changes the shared value at a time, so the requests
+ * of one instance never race each other's compare-and-set on the grid. A place given back is handed to the shared
+ * state by a background thread at once ({@link #release} returns without waiting for the grid); until then a
+ * request of this instance may take it again without a grid operation, as it was never anyone else's. A raise asks
+ * for a place for every request of this instance waiting to raise, so a burst costs a few grid operations, not one
+ * per request.
  */
 @ApplicationScoped
 public class Slots {
@@ -38,15 +47,17 @@ public class Slots {
     @ConfigProperty(name = LEASE_KEY)
     Duration lease;
 
-    /** What this instance holds, per key: the keys to renew. */
-    private final Map<String, Integer> mine = new ConcurrentHashMap<>();
-    private ScheduledExecutorService renewal;
+    private final Map<String, Ledger> ledgers = new ConcurrentHashMap<>();
+    private ScheduledExecutorService background;
+    /** Where places given back are written to the shared state; the background thread, or a test's own. */
+    Executor trims;
 
     /** Places of a lone instance, in memory: for code that runs without the container. */
     public static Slots inMemory(Duration lease) {
         Slots slots = new Slots();
         slots.state = new LocalState(Executors.newSingleThreadExecutor(DaemonThreads.named("slots")));
         slots.lease = lease;
+        slots.trims = Runnable::run;
         slots.start();
         return slots;
     }
@@ -56,81 +67,204 @@ public class Slots {
         if (lease.isNegative() || lease.toMillis() < 1000) {
             throw new IllegalArgumentException(LEASE_KEY + ": must be at least one second, is " + lease);
         }
-        renewal = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("slot-leases"));
+        background = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("slot-leases"));
+        if (trims == null) {
+            trims = background;
+        }
         long every = Math.max(250, lease.toMillis() / 3);
-        renewal.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
     void stop() {
-        renewal.shutdownNow();
+        background.shutdownNow();
     }
 
     /** Takes a place for {@code key} if fewer than {@code max} are held across the cluster. */
     public boolean tryAcquire(String key, int max) {
-        String member = state.member();
-        boolean[] taken = {false};
-        state.update(TABLE, key, old -> {
-            long now = state.now();
-            Map<String, Holding> held = live(parse(old), now);
-            taken[0] = total(held) < max;
-            if (taken[0]) {
-                Holding h = held.getOrDefault(member, new Holding(0, 0));
-                held.put(member, new Holding(h.count + 1, now + lease.toMillis()));
+        while (true) {
+            Ledger ledger = ledgers.computeIfAbsent(key, Ledger::new);
+            synchronized (ledger) {
+                if (ledger.retired) {
+                    continue; // dropped as idle just now: take the key's new ledger
+                }
+                if (ledger.inUse < ledger.recorded) {
+                    ledger.inUse++;
+                    return true;
+                }
+                ledger.raising++;
             }
-            return format(held);
-        });
-        if (taken[0]) {
-            mine.merge(key, 1, Integer::sum);
+            return raise(ledger, max);
         }
-        return taken[0];
+    }
+
+    /** Records more places for this instance in the shared state, one for every request waiting to raise. */
+    private boolean raise(Ledger ledger, int max) {
+        try {
+            synchronized (ledger.writing) {
+                int recorded;
+                int wanted;
+                synchronized (ledger) {
+                    if (ledger.inUse < ledger.recorded) {
+                        ledger.raising--;
+                        ledger.inUse++;
+                        return true; // given back, or raised by the request before this one, while this one waited
+                    }
+                    recorded = ledger.recorded;
+                    wanted = ledger.inUse + ledger.raising;
+                }
+                int now = write(ledger.key, held -> Math.max(recorded, Math.min(wanted, max - othersTotal(held))));
+                synchronized (ledger) {
+                    ledger.recorded = now;
+                    ledger.raising--;
+                    if (ledger.inUse < ledger.recorded) {
+                        ledger.inUse++;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+        } catch (RuntimeException e) {
+            synchronized (ledger) {
+                ledger.raising--;
+            }
+            throw e;
+        }
     }
 
     /** Gives back one place taken with {@link #tryAcquire}. */
     public void release(String key) {
-        String member = state.member();
-        mine.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
-        state.update(TABLE, key, old -> {
-            Map<String, Holding> held = live(parse(old), state.now());
-            Holding h = held.get(member);
-            if (h != null) {
-                if (h.count > 1) {
-                    held.put(member, new Holding(h.count - 1, h.expiresMillis));
-                } else {
-                    held.remove(member);
+        Ledger ledger = ledgers.get(key);
+        if (ledger == null) {
+            return;
+        }
+        synchronized (ledger) {
+            if (ledger.inUse == 0) {
+                return;
+            }
+            ledger.inUse--;
+            if (ledger.trimQueued || ledger.inUse + ledger.raising >= ledger.recorded) {
+                return;
+            }
+            ledger.trimQueued = true;
+        }
+        trims.execute(() -> trim(ledger));
+    }
+
+    /** Writes this instance's places for the key down to what its requests use (or are about to). */
+    private void trim(Ledger ledger) {
+        try {
+            synchronized (ledger.writing) {
+                int keep;
+                synchronized (ledger) {
+                    ledger.trimQueued = false;
+                    keep = ledger.inUse + ledger.raising;
+                    if (keep >= ledger.recorded) {
+                        return;
+                    }
+                    // Lowered before the write: until it lands, the shared state shows more than is held, never less.
+                    ledger.recorded = keep;
                 }
+                write(ledger.key, held -> keep);
+            }
+        } catch (RuntimeException e) {
+            // the lease renewal writes the lowered count again
+            LOG.log(Level.WARNING, "cannot give back places of " + ledger.key + "; the next renewal will", e);
+        }
+    }
+
+    /** Places held for {@code key} across the cluster now, less those this instance holds unused. */
+    public int held(String key) {
+        int unused = 0;
+        Ledger ledger = ledgers.get(key);
+        if (ledger != null) {
+            synchronized (ledger) {
+                unused = Math.max(0, ledger.recorded - ledger.inUse);
+            }
+        }
+        return total(live(parse(state.get(TABLE, key)), state.now())) - unused;
+    }
+
+    /** Requests of this instance waiting to raise its places for {@code key} (for tests). */
+    int raising(String key) {
+        Ledger ledger = ledgers.get(key);
+        if (ledger == null) {
+            return 0;
+        }
+        synchronized (ledger) {
+            return ledger.raising;
+        }
+    }
+
+    /**
+     * Sets this instance's count for {@code key} to what {@code count} makes of the other instances' live holdings,
+     * with a new lease; returns the count written. Callers hold the key's {@link Ledger#writing}.
+     */
+    private int write(String key, CountFor count) {
+        String member = state.member();
+        int[] written = {0};
+        state.update(TABLE, key, old -> {
+            long now = state.now();
+            Map<String, Holding> held = live(parse(old), now);
+            written[0] = Math.max(0, count.of(held));
+            if (written[0] > 0) {
+                held.put(member, new Holding(written[0], now + lease.toMillis()));
+            } else {
+                held.remove(member);
             }
             return format(held);
         });
+        return written[0];
     }
 
-    /** Places held for {@code key} across the cluster now. */
-    public int held(String key) {
-        return total(live(parse(state.get(TABLE, key)), state.now()));
+    @FunctionalInterface
+    private interface CountFor {
+        /** This instance's count, given every instance's live holdings. */
+        int of(Map<String, Holding> held);
     }
 
+    private int othersTotal(Map<String, Holding> held) {
+        Holding mine = held.get(state.member());
+        return total(held) - (mine == null ? 0 : mine.count);
+    }
+
+    /** Renews the lease on what this instance holds; drops the ledgers of keys it no longer holds. */
     private void renewAll() {
-        String member = state.member();
-        for (String key : mine.keySet()) {
+        for (Ledger ledger : ledgers.values()) {
             try {
-                state.update(TABLE, key, old -> {
-                    long now = state.now();
-                    Map<String, Holding> held = live(parse(old), now);
-                    Integer count = mine.get(key);
-                    Holding h = held.get(member);
-                    if (count == null) {
-                        held.remove(member);
-                    } else if (h != null) {
-                        held.put(member, new Holding(h.count, now + lease.toMillis()));
-                    } else {
-                        // pruned while this instance could not renew: what it still holds counts again
-                        held.put(member, new Holding(count, now + lease.toMillis()));
+                synchronized (ledger.writing) {
+                    int recorded;
+                    synchronized (ledger) {
+                        recorded = ledger.recorded;
+                        if (recorded == 0 && ledger.inUse == 0 && ledger.raising == 0 && !ledger.trimQueued) {
+                            ledger.retired = true;
+                            ledgers.remove(ledger.key, ledger);
+                            continue;
+                        }
                     }
-                    return format(held);
-                });
+                    // also restores holdings pruned while this instance could not renew them
+                    write(ledger.key, held -> recorded);
+                }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot renew the lease on " + key + "; retrying", e);
+                LOG.log(Level.WARNING, "cannot renew the lease on " + ledger.key + "; retrying", e);
             }
+        }
+    }
+
+    /** This instance's side of one key. */
+    private static final class Ledger {
+        final String key;
+        /** Held while the key's shared value is being written for this instance: one writer at a time. */
+        final Object writing = new Object();
+        // guarded by this
+        int recorded;     // this instance's count in the shared state, as last written
+        int inUse;        // places handed to requests; never more than recorded
+        int raising;      // requests waiting to raise recorded
+        boolean trimQueued;
+        boolean retired;  // removed from the map: a new ledger serves the key
+
+        Ledger(String key) {
+            this.key = key;
         }
     }
 

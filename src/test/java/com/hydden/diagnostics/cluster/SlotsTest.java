@@ -6,8 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,21 +70,142 @@ class SlotsTest {
         assertNull(Slots.format(Slots.parse(null)));
     }
 
-    /** A Slots bean of its own member name over the one shared state. */
-    private static Slots slots(LocalState shared, String member) {
-        Slots slots = new Slots();
-        slots.state = new SharedState() {
-            @Override public String member() { return member; }
-            @Override public long now() { return shared.now(); }
-            @Override public boolean distributed() { return true; }
-            @Override public String update(String t, String k, java.util.function.UnaryOperator<String> c) { return shared.update(t, k, c); }
-            @Override public String get(String t, String k) { return shared.get(t, k); }
-            @Override public void listen(String t, java.util.function.BiConsumer<String, String> l) { shared.listen(t, l); }
-            @Override public void putBytes(String k, byte[] v, Duration ttl) { shared.putBytes(k, v, ttl); }
-            @Override public byte[] bytes(String k) { return shared.bytes(k); }
+    @Test
+    void aPlaceGivenBack_isTakenAgainBeforeItReachesTheState_withoutAWrite() {
+        List<Runnable> trims = new ArrayList<>();
+        Counting state = new Counting(shared, "member-c");
+        Slots c = slots(state, trims::add);
+        try {
+            assertTrue(c.tryAcquire("node/n1", 1));
+            c.release("node/n1");
+            assertEquals(1, trims.size(), "the give-back is queued, not written on the releasing thread");
+
+            assertTrue(c.tryAcquire("node/n1", 1));
+            trims.forEach(Runnable::run);
+
+            assertEquals(1, state.updates.get(), "one write: the place never left this instance");
+            assertEquals(1, c.held("node/n1"));
+            assertFalse(b.tryAcquire("node/n1", 1));
+        } finally {
+            c.stop();
+        }
+    }
+
+    @Test
+    void placesGivenBackWhileTheWriteWaits_goBackInOneWrite() {
+        List<Runnable> trims = new ArrayList<>();
+        Counting state = new Counting(shared, "member-c");
+        Slots c = slots(state, trims::add);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(c.tryAcquire("node/n1", 3));
+            }
+            int raises = state.updates.get();
+            for (int i = 0; i < 3; i++) {
+                c.release("node/n1");
+            }
+            assertEquals(0, c.held("node/n1"), "this instance's unused places are not counted as held");
+            assertEquals(1, trims.size());
+            trims.forEach(Runnable::run);
+
+            assertEquals(raises + 1, state.updates.get());
+            assertNull(shared.get(Slots.TABLE, "node/n1"));
+            assertTrue(b.tryAcquire("node/n1", 3));
+        } finally {
+            c.stop();
+        }
+    }
+
+    @Test
+    void requestsWaitingForTheState_raiseTogether() throws Exception {
+        CountDownLatch firstWriteMayEnd = new CountDownLatch(1);
+        Counting state = new Counting(shared, "member-c") {
+            @Override
+            public String update(String table, String key, UnaryOperator<String> change) {
+                if (updates.get() == 0) {
+                    await(firstWriteMayEnd);
+                }
+                return super.update(table, key, change);
+            }
         };
+        Slots c = slots(state, Runnable::run);
+        ExecutorService requests = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Boolean>> taken = new ArrayList<>();
+            taken.add(requests.submit(() -> c.tryAcquire("node/n1", 20)));
+            for (int i = 1; i < 16; i++) {
+                taken.add(requests.submit(() -> c.tryAcquire("node/n1", 20)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.raising("node/n1") < 16) {
+                assertTrue(System.nanoTime() < deadline, "16 requests did not all wait to raise within 10 s");
+                Thread.onSpinWait();
+            }
+            firstWriteMayEnd.countDown();
+            for (Future<Boolean> t : taken) {
+                assertTrue(t.get(10, TimeUnit.SECONDS));
+            }
+
+            assertEquals(16, c.held("node/n1"));
+            assertTrue(state.updates.get() <= 2, "the first request's write, then one for those that waited; were "
+                    + state.updates.get());
+        } finally {
+            requests.shutdownNow();
+            c.stop();
+        }
+    }
+
+    @Test
+    void raisingStopsAtTheLimit_evenForWaitingRequests() {
+        assertTrue(b.tryAcquire("node/n1", 2));
+        assertTrue(a.tryAcquire("node/n1", 2));
+        assertFalse(a.tryAcquire("node/n1", 2));
+        a.release("node/n1");
+        assertTrue(b.tryAcquire("node/n1", 2), "a place given back is another instance's to take");
+        assertEquals(2, a.held("node/n1"));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "the test did not let the write end within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Slots bean writing its give-backs at once, of its own member name over the one shared state. */
+    private static Slots slots(LocalState shared, String member) {
+        return slots(new Counting(shared, member), Runnable::run);
+    }
+
+    private static Slots slots(SharedState state, Executor trims) {
+        Slots slots = new Slots();
+        slots.state = state;
+        slots.trims = trims;
         slots.lease = Duration.ofSeconds(30);
         slots.start();
         return slots;
+    }
+
+    /** One instance's view of the shared state, counting its writes. */
+    private static class Counting implements SharedState {
+        final AtomicInteger updates = new AtomicInteger();
+        private final LocalState shared;
+        private final String member;
+
+        Counting(LocalState shared, String member) {
+            this.shared = shared;
+            this.member = member;
+        }
+
+        @Override public String member() { return member; }
+        @Override public long now() { return shared.now(); }
+        @Override public boolean distributed() { return true; }
+        @Override public String update(String t, String k, UnaryOperator<String> c) { updates.incrementAndGet(); return shared.update(t, k, c); }
+        @Override public String get(String t, String k) { return shared.get(t, k); }
+        @Override public void listen(String t, java.util.function.BiConsumer<String, String> l) { shared.listen(t, l); }
+        @Override public void putBytes(String k, byte[] v, Duration ttl) { shared.putBytes(k, v, ttl); }
+        @Override public byte[] bytes(String k) { return shared.bytes(k); }
     }
 }
