@@ -1,7 +1,6 @@
 package com.hydden.diagnostics.grid;
 
 import com.hydden.diagnostics.cluster.Slots;
-import com.hydden.diagnostics.grid.api.ProfileRequest;
 import com.hydden.diagnostics.problem.Problem;
 import com.hydden.diagnostics.problem.ProblemException;
 import com.hydden.diagnostics.grid.api.GridGrpc;
@@ -22,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -56,7 +54,7 @@ public class NodeCalls {
     Duration timeout;
 
     private Function<NodeAddress, GridChannels.Lease> leases;
-    private ScheduledExecutorService timers;
+    private CallDeadlines deadlines;
 
     @PostConstruct
     void check() {
@@ -65,7 +63,7 @@ public class NodeCalls {
             throw new IllegalArgumentException(MAX_PER_NODE_KEY + ": must be at least 1, is " + maxPerNode);
         }
         leases = channels.leases();
-        timers = channels.timers();
+        deadlines = new CallDeadlines(channels.timers());
     }
 
     void loadAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -93,18 +91,13 @@ public class NodeCalls {
         }
         ProfileDownload download;
         try {
-            download = ProfileDownload.start(leases.apply(address), timers, request, timeout);
+            download = ProfileDownload.start(leases.apply(address), deadlines, request, timeout);
         } catch (RuntimeException e) {
             slots.release(slot);
             throw e;
         }
         download.closed().whenComplete((end, never) -> slots.release(slot));
         return download;
-    }
-
-    /** Calls to {@code client}'s node in flight now, across the cluster. */
-    public int callsAt(String client) {
-        return slots.held("node/" + client);
     }
 
     /**

@@ -20,9 +20,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,7 +32,7 @@ import java.util.logging.Logger;
  *
  * <p>Time limits follow what the node is doing: connecting within the connect timeout, the first chunk
  * within the cpu seconds plus the timeout, then no more than the timeout without progress on either side.
- * A slow but moving transfer is never cut.
+ * A slow but moving transfer is never cut. {@link CallDeadlines} checks them for every call in one sweep.
  *
  * <p>Every call ends drained or cancelled: {@link #abandon} is the only way out other than the node's
  * own end of stream, and the channel lease is released when the call closes.
@@ -47,7 +44,6 @@ public final class ProfileDownload {
 
     private final ClientCall<ProfileRequest, ProfileChunk> call;
     private final GridChannels.Lease lease;
-    private final ScheduledExecutorService timers;
     private final Duration progressTimeout;
     private final String what;
     private final int cpuSeconds;
@@ -58,32 +54,33 @@ public final class ProfileDownload {
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
     private volatile long lastProgressNanos = System.nanoTime();
-    private volatile ScheduledFuture<?> timer;
+    private Duration firstChunkTimeout;
+    private long firstChunkDeadlineNanos;
 
-    private ProfileDownload(GridChannels.Lease lease, CallOptions options, ScheduledExecutorService timers,
-                            Duration progressTimeout, String what, int cpuSeconds) {
+    private ProfileDownload(GridChannels.Lease lease, CallOptions options, Duration progressTimeout, String what,
+                            int cpuSeconds) {
         this.lease = lease;
         this.call = lease.channel().newCall(GridGrpc.getProfileMethod(), options);
-        this.timers = timers;
         this.progressTimeout = progressTimeout;
         this.what = what;
         this.cpuSeconds = cpuSeconds;
     }
 
-    static ProfileDownload start(GridChannels.Lease lease, ScheduledExecutorService timers, ProfileRequest request,
+    static ProfileDownload start(GridChannels.Lease lease, CallDeadlines deadlines, ProfileRequest request,
                                  Duration timeout) {
         // Not wait-for-ready: the lease's channel is new or not failed (see GridChannels#lease), so a call
         // fails only on this attempt's own failure, and at once, with its cause.
         String what = request.getProfile() + " profile of node " + request.getClient();
-        ProfileDownload download = new ProfileDownload(lease, CallOptions.DEFAULT, timers, timeout, what,
+        ProfileDownload download = new ProfileDownload(lease, CallOptions.DEFAULT, timeout, what,
                 request.getSeconds());
-        download.begin(request, timeout.plusSeconds(request.getSeconds()));
+        download.firstChunkTimeout = timeout.plusSeconds(request.getSeconds());
+        download.firstChunkDeadlineNanos = System.nanoTime() + download.firstChunkTimeout.toNanos();
+        download.begin(request);
+        deadlines.watch(download);
         return download;
     }
 
-    private void begin(ProfileRequest request, Duration firstChunkTimeout) {
-        timer = timers.schedule(() -> abandon(Status.DEADLINE_EXCEEDED.withDescription(
-                "no data within " + firstChunkTimeout)), firstChunkTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    private void begin(ProfileRequest request) {
         synchronized (this) {
             call.start(new Listener(), new Metadata());
             call.sendMessage(request);
@@ -203,16 +200,17 @@ public final class ProfileDownload {
         call.request(chunks);
     }
 
-    private void watchProgress() {
+    /** Cuts the call once it is past a time limit: no first chunk in time, or no progress for the timeout. */
+    void checkTime(long nowNanos) {
         if (closed.isDone()) {
             return;
         }
-        long idleNanos = System.nanoTime() - lastProgressNanos;
-        long leftNanos = progressTimeout.toNanos() - idleNanos;
-        if (leftNanos <= 0) {
+        if (!firstChunk.isDone()) {
+            if (nowNanos - firstChunkDeadlineNanos > 0) {
+                abandon(Status.DEADLINE_EXCEEDED.withDescription("no data within " + firstChunkTimeout));
+            }
+        } else if (nowNanos - lastProgressNanos > progressTimeout.toNanos()) {
             abandon(Status.DEADLINE_EXCEEDED.withDescription("no progress for " + progressTimeout));
-        } else {
-            timer = timers.schedule(this::watchProgress, leftNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -223,18 +221,12 @@ public final class ProfileDownload {
             lastProgressNanos = System.nanoTime();
             received.add(chunk);
             if (!firstChunk.isDone()) {
-                timer.cancel(false);
-                timer = timers.schedule(ProfileDownload.this::watchProgress, progressTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 firstChunk.complete(null);
             }
         }
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            ScheduledFuture<?> pending = timer;
-            if (pending != null) {
-                pending.cancel(false);
-            }
             lease.release();
             Status abandoned = abandonedWith.get();
             Status end = abandoned != null ? abandoned : status;

@@ -1,0 +1,87 @@
+package com.hydden.diagnostics.grid;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.testing.Scripts;
+import com.hydden.diagnostics.testing.TestNode;
+import io.grpc.Status;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One profile call against a real node on loopback: its time limits. */
+class ProfileDownloadTest {
+
+    private TestNode node;
+    private GridChannels pool;
+    private CallDeadlines deadlines;
+
+    @BeforeEach
+    void start() {
+        node = new TestNode();
+        pool = new GridChannels();
+        pool.idleTimeout = Duration.ofMinutes(10);
+        pool.connectTimeout = Duration.ofSeconds(2);
+        pool.maxChannels = 10;
+        pool.tlsConfig = "false";
+        pool.tlsTrust = Optional.empty();
+        pool.tlsCert = Optional.empty();
+        pool.tlsKey = Optional.empty();
+        pool.start();
+        deadlines = new CallDeadlines(pool.timers());
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        pool.stop();
+        node.close();
+    }
+
+    @Test
+    void noFirstChunkInTime_isCutByTheSweep() throws Exception {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        node.script("silent", Scripts.hang(cancelled::countDown));
+        ProfileDownload download = start("silent", Duration.ofMillis(300));
+
+        Status end = download.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, end.getCode());
+        assertEquals("no data within PT0.3S", end.getDescription());
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the node's call was not cancelled within 10 s");
+    }
+
+    @Test
+    void aTransferWithoutProgress_isCutByTheSweep() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        byte[] body = bytes(2 * Scripts.CHUNK);
+        node.script("stalled", (request, out) -> Scripts.sendThenAwait(out, body, Scripts.CHUNK, never));
+        ProfileDownload download = start("stalled", Duration.ofMillis(300));
+        download.firstChunk().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        Status end = download.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, end.getCode());
+        assertEquals("no progress for PT0.3S", end.getDescription());
+    }
+
+    private ProfileDownload start(String client, Duration timeout) {
+        ProfileRequest request = ProfileRequest.newBuilder().setClient(client).setModule("grid.client")
+                .setProfile("heap").build();
+        return ProfileDownload.start(pool.lease(new NodeAddress("127.0.0.1", node.port())), deadlines, request,
+                timeout);
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+}
