@@ -16,6 +16,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -100,6 +101,22 @@ public final class ProfileDownload {
     /** Completes with the call's final status once the node's call is over, however it ended. */
     public CompletionStage<Status> closed() {
         return closed;
+    }
+
+    /**
+     * The profile's size when the node has already sent all of it and the call ended well, before any of it was
+     * written: then the answer can say its length up front. Empty while bytes are still to come.
+     */
+    public OptionalLong completeLength() {
+        Object[] queued = received.toArray();
+        if (queued.length == 0 || !(queued[queued.length - 1] instanceof Status end) || !end.isOk()) {
+            return OptionalLong.empty();
+        }
+        long length = 0;
+        for (int i = 0; i < queued.length - 1; i++) {
+            length += ((ProfileChunk) queued[i]).getData().size();
+        }
+        return OptionalLong.of(length);
     }
 
     /**

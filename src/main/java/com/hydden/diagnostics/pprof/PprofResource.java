@@ -145,7 +145,10 @@ public class PprofResource {
                 return;
             }
             ProfileBody profile = new ProfileBody(download::transferTo, connection, audit);
-            if (!response.resume(withNodeFacts(ok(request.profile(), arrived, profile), nodeFacts).build())) {
+            Response.ResponseBuilder ok = withNodeFacts(ok(request.profile(), arrived, profile), nodeFacts);
+            // A small profile is often whole by now: its length goes out with the status, in one write, unchunked.
+            download.completeLength().ifPresent(length -> ok.header(HttpHeaders.CONTENT_LENGTH, length));
+            if (!response.resume(ok.build())) {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
                 audit.unanswered();
             }

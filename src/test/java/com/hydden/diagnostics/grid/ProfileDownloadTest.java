@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** One profile call against a real node on loopback: its time limits. */
+/** One profile call against a real node on loopback: its length when whole, and its time limits. */
 class ProfileDownloadTest {
 
     private TestNode node;
@@ -45,6 +45,44 @@ class ProfileDownloadTest {
     void stop() throws InterruptedException {
         pool.stop();
         node.close();
+    }
+
+    @Test
+    void aProfileSentWhole_saysItsLengthBeforeItIsWritten_andWritesTheSameBytes() throws Exception {
+        byte[] body = bytes(3 * Scripts.CHUNK + 123);
+        node.script("whole", Scripts.answer(body));
+        ProfileDownload download = start("whole", Duration.ofSeconds(5));
+        download.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertEquals(OptionalLong.of(body.length), download.completeLength());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        download.transferTo(out);
+        assertArrayEquals(body, out.toByteArray());
+    }
+
+    @Test
+    void aProfileStillArriving_hasNoLengthYet() throws Exception {
+        byte[] body = bytes(2 * Scripts.CHUNK);
+        CountDownLatch rest = new CountDownLatch(1);
+        node.script("arriving", (request, out) -> Scripts.sendThenAwait(out, body, Scripts.CHUNK, rest));
+        ProfileDownload download = start("arriving", Duration.ofSeconds(5));
+        download.firstChunk().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertEquals(OptionalLong.empty(), download.completeLength());
+        rest.countDown();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        download.transferTo(out);
+        assertArrayEquals(body, out.toByteArray());
+    }
+
+    @Test
+    void aFailedProfile_hasNoLength() throws Exception {
+        node.script("failing", Scripts.failAfter(bytes(Scripts.CHUNK), Scripts.CHUNK, Status.INTERNAL));
+        ProfileDownload download = start("failing", Duration.ofSeconds(5));
+        Status end = download.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertEquals(Status.Code.INTERNAL, end.getCode());
+        assertEquals(OptionalLong.empty(), download.completeLength());
     }
 
     @Test
