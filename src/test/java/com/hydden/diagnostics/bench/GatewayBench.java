@@ -440,6 +440,13 @@ public final class GatewayBench {
         results.add(s, "refusedOverFloorThroughput", "throughput ratio refused/floor", perSecond.get("refused") / floor, "");
         results.add(s, "throughputRatio", "throughput ratio gateway/direct",
                 perSecond.get("gateway") / perSecond.get("direct"), "");
+        // Node, clients and server share the cores: a gateway adding nothing of its own would still spend the
+        // floor's work and the node's answer (what the direct route costs) on every request.
+        double ceiling = 1 / (1 / floor + 1 / perSecond.get("direct"));
+        results.add(s, "ceilingPerSecond", "ceiling: a gateway adding nothing, 1 / (1/floor + 1/direct)", ceiling, "req/s");
+        results.add(s, "ceilingOverFloorThroughput", "throughput ratio ceiling/floor", ceiling / floor, "");
+        results.add(s, "gatewayOverCeilingThroughput", "throughput ratio gateway/ceiling",
+                perSecond.get("gateway") / ceiling, "");
     }
 
     /** Per route: the medians over the rounds of p50, p90, p99 and req/s. Returns the p50s by route key. */
@@ -730,7 +737,9 @@ public final class GatewayBench {
         if (throughput != null) {
             results.target("small profile, " + CLIENTS + " clients: gateway req/s / floor req/s", "≥ 0.90",
                     Results.format(throughput) + " (" + Results.format(figure(CONCURRENT_SECTION, "gatewayPerSecond"))
-                            + " / " + Results.format(figure(CONCURRENT_SECTION, "floorPerSecond")) + " req/s)",
+                            + " / " + Results.format(figure(CONCURRENT_SECTION, "floorPerSecond")) + " req/s); the"
+                            + " ceiling with the node on these cores is " + Results.format(figure(CONCURRENT_SECTION,
+                            "ceilingOverFloorThroughput")),
                     throughput >= 0.90);
         }
         Double hops = figure(BIG_SECTION, "hopRatio");
