@@ -84,6 +84,7 @@ public class Slots {
     public boolean tryAcquire(String key, int max) {
         while (true) {
             Ledger ledger = ledgers.computeIfAbsent(key, Ledger::new);
+            long arrived;
             synchronized (ledger) {
                 if (ledger.retired) {
                     continue; // dropped as idle just now: take the key's new ledger
@@ -93,13 +94,18 @@ public class Slots {
                     return true;
                 }
                 ledger.raising++;
+                arrived = ledger.raisesBegun;
             }
-            return raise(ledger, max);
+            return raise(ledger, max, arrived);
         }
     }
 
-    /** Records more places for this instance in the shared state, one for every request waiting to raise. */
-    private boolean raise(Ledger ledger, int max) {
+    /**
+     * Records more places for this instance in the shared state, one for every request waiting to raise. A request
+     * that a raise begun after its arrival already asked for, and that found no place left after it, is refused
+     * without asking the grid again: a burst beyond the limit costs a few grid operations, not one per request.
+     */
+    private boolean raise(Ledger ledger, int max, long arrived) {
         try {
             synchronized (ledger.writing) {
                 int recorded;
@@ -110,6 +116,11 @@ public class Slots {
                         ledger.inUse++;
                         return true; // given back, or raised by the request before this one, while this one waited
                     }
+                    if (ledger.raisesBegun > arrived) {
+                        ledger.raising--;
+                        return false; // asked for by a raise that began after this request came, and taken
+                    }
+                    ledger.raisesBegun++;
                     recorded = ledger.recorded;
                     wanted = ledger.inUse + ledger.raising;
                 }
@@ -260,6 +271,7 @@ public class Slots {
         int recorded;     // this instance's count in the shared state, as last written
         int inUse;        // places handed to requests; never more than recorded
         int raising;      // requests waiting to raise recorded
+        long raisesBegun; // raises that have asked the shared state for places, counted
         boolean trimQueued;
         boolean retired;  // removed from the map: a new ledger serves the key
 

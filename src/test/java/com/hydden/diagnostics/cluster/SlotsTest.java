@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -119,7 +120,43 @@ class SlotsTest {
     @Test
     void requestsWaitingForTheState_raiseTogether() throws Exception {
         CountDownLatch firstWriteMayEnd = new CountDownLatch(1);
-        Counting state = new Counting(shared, "member-c") {
+        Counting state = stalledFirstWrite(firstWriteMayEnd);
+        Slots c = slots(state, Runnable::run);
+        try {
+            assertEquals(Collections.nCopies(16, true), sixteenAtOnce(c, 20, firstWriteMayEnd));
+
+            assertEquals(16, c.held("node/n1"));
+            assertAtMostTwoWrites(state);
+        } finally {
+            c.stop();
+        }
+    }
+
+    @Test
+    void aBurstBeyondTheLimit_isRefusedWithoutAGridOperationPerRequest() throws Exception {
+        CountDownLatch firstWriteMayEnd = new CountDownLatch(1);
+        Counting state = stalledFirstWrite(firstWriteMayEnd);
+        Slots c = slots(state, Runnable::run);
+        try {
+            List<Boolean> admitted = sixteenAtOnce(c, 4, firstWriteMayEnd);
+
+            assertEquals(4, admitted.stream().filter(Boolean::booleanValue).count());
+            assertEquals(4, c.held("node/n1"));
+            assertAtMostTwoWrites(state);
+            assertFalse(b.tryAcquire("node/n1", 4));
+        } finally {
+            c.stop();
+        }
+    }
+
+    /** The first request's write, then one for all those that waited meanwhile. */
+    private static void assertAtMostTwoWrites(Counting state) {
+        assertTrue(state.updates.get() <= 2, "expected at most 2 writes, were " + state.updates.get());
+    }
+
+    /** A state whose first write waits until {@code firstWriteMayEnd} opens. */
+    private Counting stalledFirstWrite(CountDownLatch firstWriteMayEnd) {
+        return new Counting(shared, "member-c") {
             @Override
             public String update(String table, String key, UnaryOperator<String> change) {
                 if (updates.get() == 0) {
@@ -128,30 +165,32 @@ class SlotsTest {
                 return super.update(table, key, change);
             }
         };
-        Slots c = slots(state, Runnable::run);
+    }
+
+    /**
+     * Sixteen requests for a place at {@code node/n1} at once, all waiting for the state before its first write
+     * may end; whether each got one.
+     */
+    private static List<Boolean> sixteenAtOnce(Slots slots, int max, CountDownLatch firstWriteMayEnd) throws Exception {
         ExecutorService requests = Executors.newFixedThreadPool(16);
         try {
             List<Future<Boolean>> taken = new ArrayList<>();
-            taken.add(requests.submit(() -> c.tryAcquire("node/n1", 20)));
-            for (int i = 1; i < 16; i++) {
-                taken.add(requests.submit(() -> c.tryAcquire("node/n1", 20)));
+            for (int i = 0; i < 16; i++) {
+                taken.add(requests.submit(() -> slots.tryAcquire("node/n1", max)));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (c.raising("node/n1") < 16) {
+            while (slots.raising("node/n1") < 16) {
                 assertTrue(System.nanoTime() < deadline, "16 requests did not all wait to raise within 10 s");
                 Thread.onSpinWait();
             }
             firstWriteMayEnd.countDown();
+            List<Boolean> outcomes = new ArrayList<>();
             for (Future<Boolean> t : taken) {
-                assertTrue(t.get(10, TimeUnit.SECONDS));
+                outcomes.add(t.get(10, TimeUnit.SECONDS));
             }
-
-            assertEquals(16, c.held("node/n1"));
-            assertTrue(state.updates.get() <= 2, "the first request's write, then one for those that waited; were "
-                    + state.updates.get());
+            return outcomes;
         } finally {
             requests.shutdownNow();
-            c.stop();
         }
     }
 
