@@ -102,30 +102,36 @@ public class Slots {
 
     /**
      * Records more places for this instance in the shared state, one for every request waiting to raise. A request
-     * that a raise begun after its arrival already asked for, and that found no place left after it, is refused
-     * without asking the grid again: a burst beyond the limit costs a few grid operations, not one per request.
+     * that a raise begun after its arrival asked for, where that raise got fewer places than it asked for (the
+     * limit), is refused without asking the grid again: a burst beyond the limit costs a few grid operations, not
+     * one per request. (A raise that got all it asked for proves nothing: a request arriving later may have taken
+     * the place this one was counted for.)
      */
     private boolean raise(Ledger ledger, int max, long arrived) {
         try {
             synchronized (ledger.writing) {
                 int recorded;
                 int wanted;
+                long raise;
                 synchronized (ledger) {
                     if (ledger.inUse < ledger.recorded) {
                         ledger.raising--;
                         ledger.inUse++;
                         return true; // given back, or raised by the request before this one, while this one waited
                     }
-                    if (ledger.raisesBegun > arrived) {
+                    if (ledger.lastShortRaise > arrived) {
                         ledger.raising--;
-                        return false; // asked for by a raise that began after this request came, and taken
+                        return false; // the limit stopped a raise that asked for this request after it came
                     }
-                    ledger.raisesBegun++;
+                    raise = ++ledger.raisesBegun;
                     recorded = ledger.recorded;
                     wanted = ledger.inUse + ledger.raising;
                 }
                 int now = write(ledger.key, held -> Math.max(recorded, Math.min(wanted, max - othersTotal(held))));
                 synchronized (ledger) {
+                    if (now < wanted) {
+                        ledger.lastShortRaise = raise;
+                    }
                     ledger.recorded = now;
                     ledger.raising--;
                     if (ledger.inUse < ledger.recorded) {
@@ -271,7 +277,8 @@ public class Slots {
         int recorded;     // this instance's count in the shared state, as last written
         int inUse;        // places handed to requests; never more than recorded
         int raising;      // requests waiting to raise recorded
-        long raisesBegun; // raises that have asked the shared state for places, counted
+        long raisesBegun;    // raises that have asked the shared state for places, counted
+        long lastShortRaise; // the last of them that got fewer places than it asked for (0: none)
         boolean trimQueued;
         boolean retired;  // removed from the map: a new ledger serves the key
 

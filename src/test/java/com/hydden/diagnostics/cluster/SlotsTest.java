@@ -149,6 +149,36 @@ class SlotsTest {
         }
     }
 
+    @Test
+    void requestsComingAndGoingBelowTheLimit_areNeverRefused() throws Exception {
+        Slots c = slots(new Counting(shared, "member-c"), null);
+        ExecutorService requests = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> refusals = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                refusals.add(requests.submit(() -> {
+                    int refused = 0;
+                    for (int i = 0; i < 20_000; i++) {
+                        if (c.tryAcquire("node/n1", 1000)) {
+                            c.release("node/n1");
+                        } else {
+                            refused++;
+                        }
+                    }
+                    return refused;
+                }));
+            }
+            int refused = 0;
+            for (Future<Integer> r : refusals) {
+                refused += r.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(0, refused, "at most 16 of 1,000 places were ever in use");
+        } finally {
+            requests.shutdownNow();
+            c.stop();
+        }
+    }
+
     /** The first request's write, then one for all those that waited meanwhile. */
     private static void assertAtMostTwoWrites(Counting state) {
         assertTrue(state.updates.get() <= 2, "expected at most 2 writes, were " + state.updates.get());
