@@ -55,8 +55,8 @@ public final class ProfileDownload {
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
     private volatile long lastProgressNanos = System.nanoTime();
-    private Duration firstChunkTimeout;
-    private long firstChunkDeadlineNanos;
+    private final Duration firstChunkTimeout;
+    private final long firstChunkDeadlineNanos;
 
     private ProfileDownload(GridChannels.Lease lease, CallOptions options, Duration progressTimeout, String what,
                             int cpuSeconds) {
@@ -65,6 +65,8 @@ public final class ProfileDownload {
         this.progressTimeout = progressTimeout;
         this.what = what;
         this.cpuSeconds = cpuSeconds;
+        this.firstChunkTimeout = progressTimeout.plusSeconds(cpuSeconds);
+        this.firstChunkDeadlineNanos = System.nanoTime() + firstChunkTimeout.toNanos();
     }
 
     static ProfileDownload start(GridChannels.Lease lease, CallDeadlines deadlines, ProfileRequest request,
@@ -74,8 +76,6 @@ public final class ProfileDownload {
         String what = request.getProfile() + " profile of node " + request.getClient();
         ProfileDownload download = new ProfileDownload(lease, CallOptions.DEFAULT, timeout, what,
                 request.getSeconds());
-        download.firstChunkTimeout = timeout.plusSeconds(request.getSeconds());
-        download.firstChunkDeadlineNanos = System.nanoTime() + download.firstChunkTimeout.toNanos();
         download.begin(request);
         deadlines.watch(download);
         return download;
