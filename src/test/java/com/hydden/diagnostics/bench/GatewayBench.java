@@ -555,7 +555,7 @@ public final class GatewayBench {
         String s = PROFILE_SECTION;
         results.note(s, "each route alone for " + PROFILED.toSeconds() + " s under async-profiler (event " + event
                 + "), stacks in target/bench/profile/; req/s while profiled, for orientation only.");
-        List<Leg> runs = new ArrayList<>(small.stream().filter(leg -> PROFILED_ROUTES.contains(leg.key())).toList());
+        List<Leg> runs = small.stream().filter(leg -> PROFILED_ROUTES.contains(leg.key())).toList();
         // Loading the profiler makes the server's JIT throw away compiled code: run every route under it once,
         // unrecorded, so the recorded runs are not mostly the compiler at work.
         probe.startProfiler(library, event);
