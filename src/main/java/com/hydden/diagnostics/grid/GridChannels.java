@@ -95,7 +95,7 @@ public class GridChannels {
     private final Map<NodeAddress, List<Pooled>> channels = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private ChannelCredentials credentials;
-    private ConnectTimeoutSockets sockets;
+    private NodeSockets sockets;
     private ExecutorService grpcThreads;
     private ExecutorService callbacks;
     private ScheduledExecutorService timers;
@@ -108,7 +108,7 @@ public class GridChannels {
         }
         requirePositive("diagnostics.grid.connect-timeout", connectTimeout);
         credentials = NodeCredentials.of(tls(tlsConfig), tlsTrust, tlsCert, tlsKey);
-        sockets = new ConnectTimeoutSockets(connectTimeout);
+        sockets = new NodeSockets(connectTimeout);
         grpcThreads = Executors.newCachedThreadPool(DaemonThreads.named("grid-io"));
         // The calls' listeners only hand chunks and outcomes on, never block: a few threads serve any
         // number of calls, where a growing pool would start hundreds when many nodes answer at once.

@@ -1,6 +1,7 @@
 package com.hydden.diagnostics.grid;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -9,28 +10,26 @@ import java.time.Duration;
 import javax.net.SocketFactory;
 
 /**
- * Plain sockets whose connect gives up after the connect timeout. gRPC's okhttp transport connects with
- * no timeout of its own, so a host that drops packets would hold a connection attempt for minutes.
+ * The plain sockets under every node connection (TLS is layered on them).
  *
- * <p>Only the TCP connect is bounded here: a node that accepts the connection and then says nothing is a
- * node that does not answer, and meets the first-chunk time limit instead.
+ * <p>Their connect gives up after the connect timeout. gRPC's okhttp transport connects with no timeout of its
+ * own, so a host that drops packets would hold a connection attempt for minutes. Only the TCP connect is
+ * bounded here: a node that accepts the connection and then says nothing is a node that does not answer, and
+ * meets the first-chunk time limit instead.
+ *
+ * <p>Their input is read ahead in blocks while a profile streams in (see {@link ReadAhead}).
  */
-final class ConnectTimeoutSockets extends SocketFactory {
+final class NodeSockets extends SocketFactory {
 
     private final int timeoutMillis;
 
-    ConnectTimeoutSockets(Duration timeout) {
+    NodeSockets(Duration timeout) {
         this.timeoutMillis = Math.toIntExact(timeout.toMillis());
     }
 
     @Override
     public Socket createSocket() {
-        return new Socket() {
-            @Override
-            public void connect(SocketAddress endpoint) throws IOException {
-                connect(endpoint, timeoutMillis);
-            }
-        };
+        return new NodeSocket(timeoutMillis);
     }
 
     @Override
@@ -54,7 +53,7 @@ final class ConnectTimeoutSockets extends SocketFactory {
     }
 
     private Socket connected(InetSocketAddress remote, InetSocketAddress... local) throws IOException {
-        Socket socket = new Socket();
+        Socket socket = new NodeSocket(timeoutMillis);
         try {
             if (local.length > 0) {
                 socket.bind(local[0]);
@@ -64,6 +63,28 @@ final class ConnectTimeoutSockets extends SocketFactory {
         } catch (IOException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    private static final class NodeSocket extends Socket {
+        private final int timeoutMillis;
+        private InputStream in;
+
+        NodeSocket(int timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public void connect(SocketAddress endpoint) throws IOException {
+            connect(endpoint, timeoutMillis);
+        }
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new ReadAhead(super.getInputStream());
+            }
+            return in;
         }
     }
 }
