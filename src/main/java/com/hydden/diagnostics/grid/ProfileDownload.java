@@ -53,6 +53,7 @@ public final class ProfileDownload {
     private final BlockingQueue<Object> received = new ArrayBlockingQueue<>(PREFETCH + 1);
     private final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
+    private final CompletableFuture<Void> allReceived = new CompletableFuture<>();
     private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
     private volatile long lastProgressNanos = System.nanoTime();
     private final Duration firstChunkTimeout;
@@ -98,9 +99,20 @@ public final class ProfileDownload {
         return firstChunk;
     }
 
-    /** Completes with the call's final status once the node's call is over, however it ended. */
+    /**
+     * Completes with the call's final status once the node's call is over, however it ended, before
+     * {@link #transferTo} can see the end.
+     */
     public CompletionStage<Status> closed() {
         return closed;
+    }
+
+    /**
+     * Completes once the node's call is over and all it sent, its end included, waits for {@link #transferTo}:
+     * from then on a transfer never waits for the node.
+     */
+    public CompletionStage<Void> allReceived() {
+        return allReceived;
     }
 
     /**
@@ -247,6 +259,9 @@ public final class ProfileDownload {
             lease.release();
             Status abandoned = abandonedWith.get();
             Status end = abandoned != null ? abandoned : status;
+            // What waits for the end (places given back) is done before the reader can take it: the answer's last
+            // byte never goes out while its call still holds a place, so a caller's next request finds it free.
+            closed.complete(end);
             received.add(end);
             if (!end.isOk()) {
                 // An offline node is routine; a broken transfer or a TLS failure (a certificate to renew or
@@ -260,7 +275,7 @@ public final class ProfileDownload {
                                 "the node returned an empty profile").exception()
                         : GridStatus.toProblem(end, cpuSeconds));
             }
-            closed.complete(end);
+            allReceived.complete(null);
         }
     }
 }

@@ -37,6 +37,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * {@code POST /internal/v1/pprof}: one pprof profile from one grid node, streamed back as the node sends it.
@@ -137,8 +139,11 @@ public class PprofResource {
         download.closed().whenComplete((end, never) -> release.run());
         Runnable stopWatching = disconnects.watch(connection,
                 () -> download.abandon(Status.CANCELLED.withDescription("the HTTP client disconnected")));
-        // The node's facts never fail (they are left out instead), so waiting for them never hides the answer.
-        download.firstChunk().thenCompose(ready -> stats).whenComplete((nodeFacts, failure) -> writers.execute(() -> {
+        AtomicBoolean answering = new AtomicBoolean();
+        BiConsumer<Optional<NodeStats>, Throwable> answer = (nodeFacts, failure) -> {
+            if (!answering.compareAndSet(false, true)) {
+                return;
+            }
             stopWatching.run();
             if (failure != null) {
                 response.resume(failure instanceof CompletionException ? failure.getCause() : failure);
@@ -152,7 +157,20 @@ public class PprofResource {
                 download.abandon(Status.CANCELLED.withDescription("the HTTP request ended before the answer"));
                 audit.unanswered();
             }
-        }));
+        };
+        // The node's facts never fail (they are left out instead), so waiting for them never hides the answer.
+        download.firstChunk().thenCompose(ready -> stats)
+                .whenComplete((nodeFacts, failure) -> writers.execute(() -> answer.accept(nodeFacts, failure)));
+        // Unless a writer has taken it up already, a profile the node has sent whole, small enough for the
+        // connection's write queue, is answered on the thread that saw the call end: nothing is left to wait for
+        // and the write does not block, so the hand-off to a writer is saved.
+        download.allReceived().thenRun(() -> {
+            CompletableFuture<Void> first = download.firstChunk().toCompletableFuture();
+            if (first.isDone() && !first.isCompletedExceptionally() && stats.isDone()
+                    && download.completeLength().orElse(Long.MAX_VALUE) <= ProfileBody.WRITE_QUEUE_BYTES) {
+                answer.accept(stats.join(), null);
+            }
+        });
     }
 
     /** A cpu profile is a shared run: this caller starts one, joins one, or waits for the next. */

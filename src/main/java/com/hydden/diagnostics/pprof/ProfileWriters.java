@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Threads that write answers once a node has produced its first chunk. A waiting request holds none:
- * it is suspended, and resumed on one of these, which then streams the profile to the client. Writing
- * must not happen on gRPC's own threads, which deliver the chunks being written.
+ * it is suspended, and resumed on one of these, which then streams the profile to the client. Streaming
+ * must not happen on gRPC's own threads, which deliver the chunks being written (the one exception: a small
+ * profile already whole when its call ends, see {@code PprofResource}).
  *
  * <p>Most answers are short CPU work, so a few threads serve them best: when thousands of nodes answer at
  * once, more threads would only contend for the cores. A writer feeding a slow client, though, holds its

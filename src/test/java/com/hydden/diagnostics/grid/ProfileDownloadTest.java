@@ -2,6 +2,7 @@ package com.hydden.diagnostics.grid;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.grid.api.ProfileRequest;
@@ -15,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,12 +54,37 @@ class ProfileDownloadTest {
         byte[] body = bytes(3 * Scripts.CHUNK + 123);
         node.script("whole", Scripts.answer(body));
         ProfileDownload download = start("whole", Duration.ofSeconds(5));
-        download.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        download.allReceived().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         assertEquals(OptionalLong.of(body.length), download.completeLength());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         download.transferTo(out);
         assertArrayEquals(body, out.toByteArray());
+    }
+
+    @Test
+    void whatWaitsForTheEnd_isDoneBeforeTheTransferReturns() throws Exception {
+        byte[] body = bytes(Scripts.CHUNK + 7);
+        node.script("ending", Scripts.answer(body));
+        ProfileDownload download = start("ending", Duration.ofSeconds(5));
+        CountDownLatch transferReturned = new CountDownLatch(1);
+        AtomicBoolean returnedFirst = new AtomicBoolean();
+        // Holds the end back for up to a second: if the transfer could see the end before this ran, it would
+        // return within that second, and this would see it.
+        download.closed().whenComplete((end, never) -> {
+            try {
+                returnedFirst.set(transferReturned.await(1, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        download.transferTo(out);
+        transferReturned.countDown();
+
+        assertArrayEquals(body, out.toByteArray());
+        assertFalse(returnedFirst.get(), "the transfer returned before what waits for the call's end had run");
     }
 
     @Test

@@ -14,9 +14,13 @@ import com.hydden.diagnostics.testing.TestNode;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -96,6 +100,41 @@ class ResilienceIT {
         HttpResponse<byte[]> admitted = awaitNot429(node);
         assertEquals(200, admitted.statusCode());
         assertArrayEquals(profile, admitted.body());
+    }
+
+    @Test
+    void callersSendingTheirNextRequestAtOnce_neverFindTheirOwnPlacesStillTaken() throws Exception {
+        // 4 callers of one node, as many as its places: each sends its next request as soon as its answer is in.
+        // Small profiles are answered on the thread that saw the call end, larger ones by a writer; on both
+        // paths the places go back before the last byte goes out, so none of these requests may be a 429.
+        for (int size : new int[] {5_000, 2 * ProfileBody.WRITE_QUEUE_BYTES}) {
+            byte[] profile = PprofIT.random(size, 11);
+            String node = Deployments.node(Scripts.answer(profile));
+            ExecutorService callers = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<List<Integer>>> statuses = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    statuses.add(callers.submit(() -> {
+                        Api api = new Api(base);
+                        List<Integer> seen = new ArrayList<>();
+                        for (int i = 0; i < 25; i++) {
+                            HttpResponse<byte[]> response = api.profile(body(node, "heap"));
+                            seen.add(response.statusCode());
+                            if (response.statusCode() == 200) {
+                                assertArrayEquals(profile, response.body());
+                            }
+                        }
+                        return seen;
+                    }));
+                }
+                for (Future<List<Integer>> caller : statuses) {
+                    assertEquals(Collections.nCopies(25, 200), caller.get(60, TimeUnit.SECONDS),
+                            "statuses of one caller's requests, " + size + " bytes each");
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+        }
     }
 
     /** Places are returned when the node's call closes, a moment after the cancel reached the node. */
