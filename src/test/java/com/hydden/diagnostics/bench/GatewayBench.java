@@ -442,6 +442,10 @@ public final class GatewayBench {
         results.add(s, "gatewayOverFloorP50Ms", "gateway − floor, p50", p50.get("gateway") - floor, "ms");
         results.add(s, "gatewayOverFloorAndDirectP50Ms", "gateway − (floor + direct), p50",
                 p50.get("gateway") - (floor + p50.get("direct")), "ms");
+        // The target is in milliseconds of this machine; this says the same in units of Payara's own floor, which
+        // moves with the machine's speed from run to run.
+        results.add(s, "gatewayOverFloorAndDirectInFloors", "gateway − (floor + direct), p50, in floor p50s",
+                (p50.get("gateway") - (floor + p50.get("direct"))) / floor, "");
         results.add(s, "p50AddedMs", "gateway − direct, p50", p50.get("gateway") - p50.get("direct"), "ms");
         if (p50.containsKey("nginxProxy")) {
             results.add(s, "nginxProxyOverOriginP50Ms", "nginx proxy − origin, p50",
@@ -771,7 +775,9 @@ public final class GatewayBench {
         Double added = figure(SEQUENTIAL_SECTION, "gatewayOverFloorAndDirectP50Ms");
         if (added != null) {
             results.target("small profile, 1 client: p50 − (floor p50 + direct p50)", "≤ 0.5 ms",
-                    Results.format(added) + " ms", added <= 0.5);
+                    Results.format(added) + " ms (" + Results.format(figure(SEQUENTIAL_SECTION,
+                            "gatewayOverFloorAndDirectInFloors")) + " of the floor's p50, "
+                            + Results.format(figure(SEQUENTIAL_SECTION, "floorP50Ms")) + " ms)", added <= 0.5);
         }
         Double throughput = figure(CONCURRENT_SECTION, "gatewayOverFloorThroughput");
         if (throughput != null) {
