@@ -200,7 +200,7 @@ public final class GatewayBench {
                         probe.startRecording();
                     }
                     if (runs(phases, "big")) {
-                        big(bigLegs);
+                        big(bigLegs, big);
                     }
                     if (runs(phases, "small")) {
                         smallSequential(smallLegs);
@@ -334,7 +334,7 @@ public final class GatewayBench {
         }
     }
 
-    private void big(List<Leg> legs) throws Exception {
+    private void big(List<Leg> legs, byte[] profile) throws Exception {
         LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
         Map<Leg, Latencies> times = new LinkedHashMap<>();
         legs.forEach(leg -> times.put(leg, new Latencies()));
@@ -370,7 +370,7 @@ public final class GatewayBench {
             results.add(s, "hopRatio", "hop ratio gateway hop / nginx hop", gatewayHop / nginxHop, "");
         }
         results.add(s, "ratio", "time ratio gateway/direct (median)", median.get("gateway") / median.get("direct"), "");
-        parts(median);
+        parts(median, profile);
     }
 
     /**
@@ -378,9 +378,8 @@ public final class GatewayBench {
      * record's SHA-256 of the bytes sent (issue 3's contract, which nginx does not do), and reading the node's
      * connection the way the okhttp transport does, with the read-ahead the gateway uses and without.
      */
-    private void parts(Map<String, Double> median) throws Exception {
+    private void parts(Map<String, Double> median, byte[] bytes) throws Exception {
         String s = BIG_SECTION;
-        byte[] bytes = random(BIG_BYTES, 1);
         double[] digest = new double[BIG_RUNS];
         for (int i = -2; i < BIG_RUNS; i++) { // two unrecorded runs for the JIT
             long started = System.nanoTime();
