@@ -15,7 +15,8 @@
  *   <li>Flow control ties the node to the HTTP client: a few chunks are requested ahead, one more for each
  *       written; the gRPC window is 1 MiB, so a large profile does not stall on window updates.</li>
  *   <li>{@link com.hydden.diagnostics.grid.NodeFacts} asks a node's GetStats beside its profile call and keeps
- *       the answer a minute; a failing GetStats yields no facts, never a failed request.
+ *       the answer a minute; a failing GetStats yields no facts, never a failed request, and a slow one holds
+ *       a profile back at most 5 s.
  *       {@link com.hydden.diagnostics.grid.NodeStats} turns an answer into header values (printable ASCII
  *       only) and tells a restart between two answers.</li>
  *   <li>gRPC statuses become HTTP answers through one table, {@link com.hydden.diagnostics.grid.GridStatus};

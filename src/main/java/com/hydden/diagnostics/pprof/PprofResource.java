@@ -133,7 +133,7 @@ public class PprofResource {
 
     private void download(PprofRequest request, NodeAddress node, Optional<ClientConnection> connection,
                           AuditRecord audit, Instant arrived, Runnable release, AsyncResponse response) {
-        CompletableFuture<Optional<NodeStats>> stats = facts.cached(node, request.client());
+        NodeFacts.Asked stats = facts.cached(node, request.client());
         ProfileDownload download = calls.profile(node, request.client(), request.module(),
                 request.profile().wireName(), request.seconds());
         download.closed().whenComplete((end, never) -> release.run());
@@ -159,16 +159,16 @@ public class PprofResource {
             }
         };
         // The node's facts never fail (they are left out instead), so waiting for them never hides the answer.
-        download.firstChunk().thenCompose(ready -> stats)
+        download.firstChunk().thenCompose(ready -> stats.awaited())
                 .whenComplete((nodeFacts, failure) -> writers.execute(() -> answer.accept(nodeFacts, failure)));
         // Unless a writer has taken it up already, a profile the node has sent whole, small enough for the
         // connection's write queue, is answered on the thread that saw the call end: nothing is left to wait for
         // and the write does not block, so the hand-off to a writer is saved.
         download.allReceived().thenRun(() -> {
             CompletableFuture<Void> first = download.firstChunk().toCompletableFuture();
-            if (first.isDone() && !first.isCompletedExceptionally() && stats.isDone()
+            if (first.isDone() && !first.isCompletedExceptionally() && stats.answer().isDone()
                     && download.completeLength().orElse(Long.MAX_VALUE) <= ProfileBody.WRITE_QUEUE_BYTES) {
-                answer.accept(stats.join(), null);
+                answer.accept(stats.answer().join(), null);
             }
         });
     }
@@ -178,13 +178,13 @@ public class PprofResource {
                      Instant arrived, Runnable release, AsyncResponse response) {
         CpuRuns.Ticket ticket = cpuRuns.join(request.client(), request.module(), request.seconds(), request.waitIfBusy());
         // asked beside the run (cached per node): a cpu run takes seconds, the facts are in long before
-        CompletableFuture<Optional<NodeStats>> stats = facts.cached(node, request.client());
+        NodeFacts.Asked stats = facts.cached(node, request.client());
         Runnable leave = () -> {
             ticket.leave();
             release.run();
         };
         Runnable stopWatching = disconnects.watch(connection, leave);
-        ticket.answer().thenCompose(run -> stats.thenApply(nodeFacts -> new CpuAnswer(run, nodeFacts)))
+        ticket.answer().thenCompose(run -> stats.awaited().thenApply(nodeFacts -> new CpuAnswer(run, nodeFacts)))
                 .whenComplete((answered, failure) -> writers.execute(() -> {
             stopWatching.run();
             if (failure != null) {

@@ -4,6 +4,7 @@ import static com.hydden.diagnostics.testing.Api.body;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.profile.HandBuilt;
@@ -13,13 +14,18 @@ import com.hydden.diagnostics.testing.Api;
 import com.hydden.diagnostics.testing.Deployments;
 import com.hydden.diagnostics.testing.Scripts;
 import com.hydden.diagnostics.testing.TestNode;
+import com.hydden.diagnostics.grid.api.Stats;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import java.io.ByteArrayInputStream;
 import java.net.URL;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -27,7 +33,10 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The node's own facts on every 200, from its GetStats, asked beside the profile and kept a minute. */
+/**
+ * The node's own facts on every 200, from its GetStats, asked beside the profile and kept a minute; a node that
+ * can't say them holds no profile back.
+ */
 @ExtendWith(ArquillianExtension.class)
 class NodeFactsIT {
 
@@ -35,9 +44,12 @@ class NodeFactsIT {
             "X-Grid-Go-Version", "X-Grid-Go-Arch");
     private static final TestNode DESCRIBED = new TestNode();
     private static final TestNode SILENT_ABOUT_ITSELF = new TestNode();
+    private static final TestNode SLOW_TO_SAY = new TestNode();
+    private static final BlockingQueue<ServerCallStreamObserver<Stats>> UNANSWERED = new LinkedBlockingQueue<>();
     private static final int IDS = 10;
     private static int nextDescribed;
     private static int nextSilent;
+    private static int nextSlow;
 
     static {
         DESCRIBED.stats(out -> {
@@ -45,6 +57,8 @@ class NodeFactsIT {
             out.onCompleted();
         });
         SILENT_ABOUT_ITSELF.stats(out -> out.onError(Status.UNIMPLEMENTED.withDescription("no stats here").asRuntimeException()));
+        // Never answers: the gateway's deadline (the grid timeout, 30 s here) ends the question.
+        SLOW_TO_SAY.stats(out -> UNANSWERED.add((ServerCallStreamObserver<Stats>) out));
     }
 
     @Deployment(testable = false)
@@ -53,8 +67,10 @@ class NodeFactsIT {
         for (int i = 0; i < IDS; i++) {
             nodes.append(",described-").append(i).append("=127.0.0.1:").append(DESCRIBED.port());
             nodes.append(",silent-").append(i).append("=127.0.0.1:").append(SILENT_ABOUT_ITSELF.port());
+            nodes.append(",slow-").append(i).append("=127.0.0.1:").append(SLOW_TO_SAY.port());
         }
-        return Deployments.war(Map.of("diagnostics.grid.nodes", nodes.toString()));
+        // A grid timeout far beyond how long a profile waits for the facts, so the two can't be confused.
+        return Deployments.war(Map.of("diagnostics.grid.nodes", nodes.toString(), "diagnostics.grid.timeout", "PT30S"));
     }
 
     @ArquillianResource
@@ -106,6 +122,41 @@ class NodeFactsIT {
     }
 
     @Test
+    void nodeWithoutGetStats_isAskedOncePerMinute_notOncePerRequest() throws Exception {
+        byte[] profile = PprofIT.random(1000, 6);
+        String node = silent(Scripts.answer(profile));
+        Api api = new Api(base);
+        assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
+        long asked = SILENT_ABOUT_ITSELF.statsCalls();
+
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
+        }
+        assertEquals(asked, SILENT_ABOUT_ITSELF.statsCalls(), "a node that has no GetStats was asked again within the minute");
+    }
+
+    @Test
+    void getStatsWithoutAnswer_holdsNoProfileBack_andIsNotAskedAgainMeanwhile() throws Exception {
+        byte[] profile = PprofIT.random(10_000, 7);
+        String node = slow(Scripts.answer(profile));
+        Api api = new Api(base);
+        long before = SLOW_TO_SAY.statsCalls();
+
+        HttpResponse<byte[]> first = api.profile(body(node, "heap"));
+        HttpResponse<byte[]> second = api.profile(body(node, "heap"));
+
+        ServerCallStreamObserver<Stats> question = UNANSWERED.poll(10, TimeUnit.SECONDS);
+        assertNotNull(question, "GetStats was not asked");
+        assertFalse(question.isCancelled(), "the answers waited for GetStats until its deadline");
+        for (HttpResponse<byte[]> response : List.of(first, second)) {
+            assertEquals(200, response.statusCode());
+            assertArrayEquals(profile, response.body());
+            FACTS.forEach(h -> assertFalse(response.headers().firstValue(h).isPresent(), h + " without an answer"));
+        }
+        assertEquals(before + 1, SLOW_TO_SAY.statsCalls(), "GetStats was asked again while the first question was open");
+    }
+
+    @Test
     void failingGetStats_deltaIsStillAnswered_withoutFacts() throws Exception {
         Profile first = new HandBuilt(1, 0).types("goroutine/count").sample(List.of("main.main"), 2).build();
         Profile second = new HandBuilt(9, 0).types("goroutine/count").sample(List.of("main.main"), 5).build();
@@ -123,6 +174,12 @@ class NodeFactsIT {
     private static synchronized String described(TestNode.Script script) {
         String node = "described-" + nextDescribed++;
         DESCRIBED.script(node, script);
+        return node;
+    }
+
+    private static synchronized String slow(TestNode.Script script) {
+        String node = "slow-" + nextSlow++;
+        SLOW_TO_SAY.script(node, script);
         return node;
     }
 
