@@ -4,10 +4,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"log"
 	"math/rand"
 	"net"
+	"runtime"
 	"time"
 
 	"google.golang.org/grpc"
@@ -22,12 +24,29 @@ const chunk = 64 * 1024
 type node struct {
 	api.UnimplementedGridServer
 	big, small []byte
+	started    time.Time
 }
 
 func random(n int, seed int64) []byte {
 	b := make([]byte, n)
 	rand.New(rand.NewSource(seed)).Read(b)
 	return b
+}
+
+// GetStats answers as a grid node does: the gateway asks it beside profile calls and keeps the answer a minute.
+func (n *node) GetStats(context.Context, *api.StatsRequest) (*api.Stats, error) {
+	return &api.Stats{
+		NID:       "bench",
+		Version:   "bench",
+		Component: "grid.client",
+		Uptime:    int64(time.Since(n.started).Seconds()),
+		Runtime: &api.Runtime{
+			Version:  runtime.Version(),
+			MaxProcs: int32(runtime.GOMAXPROCS(0)),
+			Arch:     runtime.GOARCH,
+			OS:       runtime.GOOS,
+		},
+	}, nil
 }
 
 func (n *node) Profile(req *api.ProfileRequest, stream api.Grid_ProfileServer) error {
@@ -69,7 +88,7 @@ func main() {
 		log.Fatal(err)
 	}
 	s := grpc.NewServer()
-	api.RegisterGridServer(s, &node{big: random(64<<20, 1), small: random(20<<10, 2)})
+	api.RegisterGridServer(s, &node{big: random(64<<20, 1), small: random(20<<10, 2), started: time.Now()})
 	log.Printf("benchmark grid node on %s", *addr)
 	log.Fatal(s.Serve(lis))
 }
