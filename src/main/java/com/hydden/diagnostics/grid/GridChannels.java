@@ -41,6 +41,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * no single HTTP/2 connection carries thousands of streams: a node that shares its connection window out
  * over every stream would then cut each answer into frames of a few bytes.
  *
+ * <p>A channel is retired after {@link #CALLS_PER_CONNECTION} calls or {@link #MAX_AGE}: it takes no new calls
+ * and is shut down when its last one ends.
+ *
  * <p>The bean only hands out channels; callers make the calls, so gRPC failures never cross the EJB
  * boundary. Concurrency is managed by the bean (a concurrent map), so no caller waits on a container lock;
  * it uses no transactions, so the container starts none per call.
@@ -61,6 +64,17 @@ public class GridChannels {
      * calls answered at once arrive in tiny frames.
      */
     static final int FLOW_CONTROL_WINDOW = 1 << 20;
+    /**
+     * Calls a channel carries in its life, and how long it lives, before it is retired: its calls finish on it,
+     * new ones go to a new channel. grpc-okhttp's client counts the control frames it sends (acknowledgements of
+     * PING and SETTINGS, RST_STREAM) against a limit of 10,000, and counts them back down only when it writes
+     * 8 KiB or more at once, which a client sending small requests seldom does. Past the limit it closes the
+     * socket without a word, failing the call in flight. A Go node sends a PING with about every call it
+     * receives (grpc-go's bandwidth estimate), so a busy node's connection reached the limit after some
+     * 10,000 calls; a node's keepalive pings count too, whatever the calls, hence the age.
+     */
+    static final int CALLS_PER_CONNECTION = 2_000;
+    static final Duration MAX_AGE = Duration.ofHours(1);
 
     @Inject
     @ConfigProperty(name = "diagnostics.grid.idle-timeout")
@@ -94,6 +108,8 @@ public class GridChannels {
     // map's compute for its address, which also guards the channels' call counts.
     private final Map<NodeAddress, List<Pooled>> channels = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    int callsPerConnection = CALLS_PER_CONNECTION;
+    long maxAgeNanos = MAX_AGE.toNanos();
     private ChannelCredentials credentials;
     private NodeSockets sockets;
     private ExecutorService grpcThreads;
@@ -122,6 +138,9 @@ public class GridChannels {
     /**
      * The channel to {@code address}, held until {@link Lease#release()}.
      *
+     * <p>A channel that has carried {@link #CALLS_PER_CONNECTION} calls or lived {@link #MAX_AGE} takes no more;
+     * it is shut down once its last call is released.
+     *
      * <p>A channel whose last connection attempt failed is replaced by a new one. Kept, it would fail every
      * call at once with that old failure until its reconnect backoff ends (a restarted node would still look
      * offline), or, with wait-for-ready calls, hold them until the connect timeout and lose the reason. A new
@@ -130,20 +149,22 @@ public class GridChannels {
      */
     public Lease lease(NodeAddress address) {
         Pooled[] leased = new Pooled[1];
-        List<Pooled> failed = new ArrayList<>(0);
+        List<Pooled> closing = new ArrayList<>(0);
+        long now = System.nanoTime();
         channels.compute(address, (key, existing) -> {
             List<Pooled> list = existing == null ? List.of() : existing;
             Pooled pick = null;
             for (Pooled p : list) {
-                if (p.failed()) {
-                    failed.add(p);
-                } else if (pick == null && p.active < CALLS_PER_CHANNEL) {
+                boolean spent = spent(p, now);
+                if (p.failed() || spent && p.active == 0) {
+                    closing.add(p);
+                } else if (pick == null && !spent && p.active < CALLS_PER_CHANNEL) {
                     pick = p;
                 }
             }
-            if (!failed.isEmpty() || pick == null) {
+            if (!closing.isEmpty() || pick == null) {
                 List<Pooled> kept = new ArrayList<>(list);
-                kept.removeAll(failed);
+                kept.removeAll(closing);
                 if (pick == null) {
                     pick = new Pooled(open(key));
                     kept.add(pick);
@@ -152,11 +173,12 @@ public class GridChannels {
                 list = List.copyOf(kept);
             }
             pick.active++;
-            pick.lastUsedNanos = System.nanoTime();
+            pick.calls++;
+            pick.lastUsedNanos = now;
             leased[0] = pick;
             return list;
         });
-        for (Pooled p : failed) {
+        for (Pooled p : closing) {
             open.decrementAndGet();
             p.channel.shutdown();
         }
@@ -232,7 +254,8 @@ public class GridChannels {
         long idleNanos = idleTimeout.toNanos();
         long now = System.nanoTime();
         for (NodeAddress address : channels.keySet()) {
-            closeWhere(address, p -> p.active == 0 && now - p.lastUsedNanos > idleNanos, Integer.MAX_VALUE);
+            closeWhere(address, p -> p.active == 0 && (now - p.lastUsedNanos > idleNanos || spent(p, now)),
+                    Integer.MAX_VALUE);
         }
     }
 
@@ -265,6 +288,11 @@ public class GridChannels {
         }
     }
 
+    /** Whether the channel has carried all the calls, or lived as long, as a channel may. */
+    private boolean spent(Pooled p, long now) {
+        return p.calls >= callsPerConnection || now - p.openedNanos >= maxAgeNanos;
+    }
+
     /**
      * Only {@code true} or {@code false}: MicroProfile Config reads any other word as false, so a typo would
      * turn TLS off without a word.
@@ -285,7 +313,9 @@ public class GridChannels {
 
     private static final class Pooled {
         final ManagedChannel channel;
+        final long openedNanos = System.nanoTime();
         int active;               // guarded by the map's compute on this channel's address
+        int calls;                // leased in its life, guarded as active
         volatile long lastUsedNanos;
 
         Pooled(ManagedChannel channel) {
@@ -314,13 +344,25 @@ public class GridChannels {
 
         public void release() {
             if (released.compareAndSet(false, true)) {
+                boolean[] retired = new boolean[1];
                 channels.computeIfPresent(address, (k, list) -> {
-                    if (list.contains(pooled)) {
-                        pooled.active--;
-                        pooled.lastUsedNanos = System.nanoTime();
+                    if (!list.contains(pooled)) {
+                        return list;
                     }
-                    return list;
+                    long now = System.nanoTime();
+                    pooled.active--;
+                    pooled.lastUsedNanos = now;
+                    if (pooled.active > 0 || !spent(pooled, now)) {
+                        return list;
+                    }
+                    retired[0] = true;
+                    List<Pooled> kept = list.stream().filter(p -> p != pooled).toList();
+                    return kept.isEmpty() ? null : kept;
                 });
+                if (retired[0]) {
+                    open.decrementAndGet();
+                    pooled.channel.shutdown();
+                }
             }
         }
     }

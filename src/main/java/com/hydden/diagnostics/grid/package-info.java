@@ -8,7 +8,8 @@
  *       singleton, which only hands channels out: calls are made by callers, so gRPC failures never cross
  *       the EJB boundary. A channel whose last connection failed is replaced rather than left in backoff.
  *       A node with hundreds of calls at once gets further channels, so no connection carries thousands of
- *       streams.</li>
+ *       streams. A channel is retired after 2,000 calls or an hour, before grpc-okhttp's count of the
+ *       control frames it sent closes its connection under a call.</li>
  *   <li>Time limits follow what the node does: the TCP connect is bounded by the connect timeout (socket
  *       factory); the first chunk by the cpu seconds plus the timeout; after that only a transfer without
  *       progress on either side is cut.</li>

@@ -128,6 +128,40 @@ class GridChannelsTest {
     }
 
     @Test
+    void aChannelThatCarriedItsCalls_takesNoMore_andIsShutDownWhenItsLastCallEnds() {
+        GridChannels pool = pool(10, Duration.ofMinutes(10));
+        pool.callsPerConnection = 3;
+        GridChannels.Lease first = pool.lease(node(1));
+        GridChannels.Lease second = pool.lease(node(1));
+        GridChannels.Lease third = pool.lease(node(1));
+        first.release();
+        second.release();
+
+        GridChannels.Lease fourth = pool.lease(node(1));
+
+        assertSame(first.channel(), third.channel());
+        assertNotSame(third.channel(), fourth.channel(), "a spent channel took another call");
+        assertFalse(third.channel().isShutdown(), "a spent channel was shut down under its last call");
+        assertEquals(2, pool.openChannels());
+        third.release();
+        assertTrue(third.channel().isShutdown(), "a spent channel stayed open after its last call");
+        assertEquals(1, pool.openChannels());
+        assertSame(fourth.channel(), pool.lease(node(1)).channel());
+    }
+
+    @Test
+    void aChannelPastItsAge_isShutDownWhenReleased_andReplaced() {
+        GridChannels pool = pool(10, Duration.ofMinutes(10));
+        pool.maxAgeNanos = 0;
+        GridChannels.Lease first = pool.lease(node(1));
+        first.release();
+
+        assertTrue(first.channel().isShutdown(), "a channel past its age stayed open");
+        assertNotSame(first.channel(), pool.lease(node(1)).channel());
+        assertEquals(1, pool.openChannels());
+    }
+
+    @Test
     void releasingTwice_countsOnce() {
         GridChannels pool = pool(1, Duration.ofMinutes(10));
         GridChannels.Lease a = pool.lease(node(1));
