@@ -21,7 +21,13 @@ class GridChannelsTest {
     private GridChannels pool;
 
     private GridChannels pool(int maxChannels, Duration idleTimeout) {
-        pool = new GridChannels();
+        pool = started(maxChannels, idleTimeout);
+        return pool;
+    }
+
+    /** A started pool outside the container, plaintext; {@link GridChannels#stop()} it when done. */
+    static GridChannels started(int maxChannels, Duration idleTimeout) {
+        GridChannels pool = new GridChannels();
         pool.idleTimeout = idleTimeout;
         pool.connectTimeout = Duration.ofSeconds(1);
         pool.maxChannels = maxChannels;
