@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.profile.proto.Profile;
+import com.hydden.diagnostics.testing.ProfileReceiver;
 import com.hydden.diagnostics.grid.api.GridGrpc;
-import com.hydden.diagnostics.grid.api.ProfileChunk;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
 import com.hydden.diagnostics.grid.api.Stats;
 import com.hydden.diagnostics.grid.api.StatsRequest;
@@ -22,14 +22,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.okhttp.OkHttpChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -211,15 +209,15 @@ class DemoNodeTest {
 
     @Test
     void secondCpuProfile_isResourceExhausted_andCancellingTheFirstStopsItsSampling() throws Exception {
-        CompletableFuture<Status> first = new CompletableFuture<>();
+        ProfileReceiver first = new ProfileReceiver();
         Context.CancellableContext call = Context.current().withCancellation();
-        call.run(() -> GridGrpc.newStub(channel).profile(request("cpu", 30).build(), endOf(first)));
+        call.run(() -> GridGrpc.newStub(channel).profile(request("cpu", 30).build(), first));
         awaitTrue(node::cpuProfileRunning, "cpu profile started");
 
         assertStatus(Status.Code.RESOURCE_EXHAUSTED, request("cpu", 1));
 
         call.cancel(null);
-        assertEquals(Status.Code.CANCELLED, first.get(20, TimeUnit.SECONDS).getCode());
+        assertEquals(Status.Code.CANCELLED, first.end().get(20, TimeUnit.SECONDS).getCode());
         awaitTrue(() -> !node.cpuProfileRunning(), "cpu sampling stopped");
         assertTrue(parse(fetch("cpu", 1)).getDurationNanos() > 0, "a new cpu profile after the cancel");
     }
@@ -265,24 +263,6 @@ class DemoNodeTest {
 
     private static ProfileRequest.Builder request(String type, int seconds) {
         return ProfileRequest.newBuilder().setClient(NODE_ID).setModule("grid.client").setProfile(type).setSeconds(seconds);
-    }
-
-    private static StreamObserver<ProfileChunk> endOf(CompletableFuture<Status> end) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(ProfileChunk chunk) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                end.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                end.complete(Status.OK);
-            }
-        };
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

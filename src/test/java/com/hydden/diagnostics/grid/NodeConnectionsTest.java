@@ -3,20 +3,17 @@ package com.hydden.diagnostics.grid;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.protobuf.ByteString;
 import com.hydden.diagnostics.grid.api.GridGrpc;
 import com.hydden.diagnostics.grid.api.ProfileChunk;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
+import com.hydden.diagnostics.testing.ProfileReceiver;
 import com.hydden.diagnostics.testing.Scripts;
 import com.hydden.diagnostics.testing.TestNode;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,7 +38,7 @@ class NodeConnectionsTest {
             node.script("cancelled", Scripts.hang(() -> { }));
 
             GridChannels.Lease lease = pool.lease(address);
-            Received inFlight = new Received();
+            ProfileReceiver inFlight = new ProfileReceiver();
             GridGrpc.newStub(lease.channel()).profile(request("long"), inFlight);
             node.nextRequest("long");
 
@@ -57,12 +54,12 @@ class NodeConnectionsTest {
             }
             answer.release();
 
-            Status end = inFlight.end.get(60, TimeUnit.SECONDS);
+            Status end = inFlight.end().get(60, TimeUnit.SECONDS);
             lease.release();
             // A cut call is sent again on a new connection (gRPC's transparent retry), where it waits out the node's 30 s.
             assertEquals(0, node.untakenRequests("long"), "the call in flight was cut and sent to the node again");
             assertEquals(Status.Code.OK, end.getCode(), "the call in flight ended with " + end);
-            assertArrayEquals(body, inFlight.bytes.toByteArray());
+            assertArrayEquals(body, inFlight.bytes());
         } finally {
             pool.stop();
         }
@@ -70,26 +67,5 @@ class NodeConnectionsTest {
 
     private static ProfileRequest request(String client) {
         return ProfileRequest.newBuilder().setClient(client).setModule("grid.client").setProfile("heap").build();
-    }
-
-    private static final class Received implements StreamObserver<ProfileChunk> {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final CompletableFuture<Status> end = new CompletableFuture<>();
-
-        @Override
-        public void onNext(ProfileChunk chunk) {
-            ByteString data = chunk.getData();
-            bytes.writeBytes(data.toByteArray());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            end.complete(Status.OK);
-        }
     }
 }

@@ -21,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URL;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -96,17 +97,11 @@ class NodeFactsIT {
 
     @Test
     void nodeFacts_areAskedOncePerMinute_notOncePerRequest() throws Exception {
-        byte[] profile = PprofIT.random(1000, 4);
-        String node = described(Scripts.answer(profile));
-        Api api = new Api(base);
-        assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
-        long asked = DESCRIBED.statsCalls();
+        String node = described(Scripts.answer(PprofIT.random(1000, 4)));
 
-        for (int i = 0; i < 5; i++) {
-            HttpResponse<byte[]> response = api.profile(body(node, "goroutine"));
+        for (HttpResponse<byte[]> response : fiveMoreAskingNothing(DESCRIBED, node, "GetStats was asked again within the minute")) {
             assertEquals("node-7f3a", response.headers().firstValue("X-Grid-Node").orElse(""));
         }
-        assertEquals(asked, DESCRIBED.statsCalls(), "GetStats was asked again within the minute");
     }
 
     @Test
@@ -123,16 +118,9 @@ class NodeFactsIT {
 
     @Test
     void nodeWithoutGetStats_isAskedOncePerMinute_notOncePerRequest() throws Exception {
-        byte[] profile = PprofIT.random(1000, 6);
-        String node = silent(Scripts.answer(profile));
-        Api api = new Api(base);
-        assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
-        long asked = SILENT_ABOUT_ITSELF.statsCalls();
+        String node = silent(Scripts.answer(PprofIT.random(1000, 6)));
 
-        for (int i = 0; i < 5; i++) {
-            assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
-        }
-        assertEquals(asked, SILENT_ABOUT_ITSELF.statsCalls(), "a node that has no GetStats was asked again within the minute");
+        fiveMoreAskingNothing(SILENT_ABOUT_ITSELF, node, "a node that has no GetStats was asked again within the minute");
     }
 
     @Test
@@ -175,6 +163,25 @@ class NodeFactsIT {
         String node = "described-" + nextDescribed++;
         DESCRIBED.script(node, script);
         return node;
+    }
+
+    /**
+     * A goroutine profile of {@code node}, then five more: each a 200, and none asks {@code at} its GetStats
+     * again. The five answers.
+     */
+    private List<HttpResponse<byte[]>> fiveMoreAskingNothing(TestNode at, String node, String askedAgain) throws Exception {
+        Api api = new Api(base);
+        assertEquals(200, api.profile(body(node, "goroutine")).statusCode());
+        long asked = at.statsCalls();
+
+        List<HttpResponse<byte[]>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<byte[]> response = api.profile(body(node, "goroutine"));
+            assertEquals(200, response.statusCode());
+            answers.add(response);
+        }
+        assertEquals(asked, at.statsCalls(), askedAgain);
+        return answers;
     }
 
     private static synchronized String slow(TestNode.Script script) {
