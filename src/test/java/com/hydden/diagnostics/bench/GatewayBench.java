@@ -65,7 +65,10 @@ public final class GatewayBench {
 
     static final int BIG_BYTES = 64 << 20;
     static final int SMALL_BYTES = 20 * 1024;
-    static final int BIG_RUNS = 9;
+    /** Big profile: fetches per route. nginx's hop moves by half from run to run; nine fetches did not pin it down. */
+    static final int BIG_RUNS = 25;
+    /** Resamples of the big rounds for the hop ratio's interval. */
+    static final int RESAMPLES = 2000;
     /** Small profile, 1 client: requests per route in each round, and rounds. */
     static final int SEQUENTIAL_REQUESTS = 500;
     static final int SEQUENTIAL_ROUNDS = 3;
@@ -113,6 +116,9 @@ public final class GatewayBench {
      * watch) and grpc-okhttp's connection readers, which rename themselves while they read.
      */
     static final List<String> SERVICE_THREADS = List.of("grid-", "pprof-", "OkHttpClientTransport");
+    // The CPU the servers under test use (Payara Micro's JVM; nginx, master and workers), when /proc has it.
+    private ProcessCpu serverCpu;
+    private ProcessCpu nginxCpu;
     /** {@code --node} value for the project's test node in this JVM; otherwise host:port of a node to use. */
     static final String IN_PROCESS = "in-process";
     private GatewayBench() {
@@ -187,6 +193,10 @@ public final class GatewayBench {
                      GatewayRoute gateway = new GatewayRoute(http, server.baseUri(), token);
                      DirectRoute direct = new DirectRoute(nodeHost, nodePort, 1)) {
                     results.machine("server heap (stock, max)", probe.maxHeapMiB() + " MiB");
+                    if (ProcessCpu.available()) {
+                        serverCpu = ProcessCpu.of(server.pid());
+                        nginxCpu = nginx == null ? null : ProcessCpu.of(nginx.pid());
+                    }
                     if (nginx != null) {
                         results.machine("nginx", nginx.version() + ", worker_processes auto");
                     }
@@ -337,14 +347,27 @@ public final class GatewayBench {
     private void big(List<Leg> legs, byte[] profile) throws Exception {
         LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
         Map<Leg, Latencies> times = new LinkedHashMap<>();
-        legs.forEach(leg -> times.put(leg, new Latencies()));
+        Map<String, double[]> byRound = new HashMap<>();
+        legs.forEach(leg -> {
+            times.put(leg, new Latencies());
+            byRound.put(leg.key(), new double[BIG_RUNS]);
+        });
+        Map<String, Long> nginxNanos = new HashMap<>();
+        long serverBefore = serverCpu == null ? 0 : serverCpu.nanos();
         for (int i = 0; i < BIG_RUNS; i++) {
             // Rotate which route goes first, so none always runs on a freshly collected heap.
             for (int j = 0; j < legs.size(); j++) {
                 Leg leg = legs.get((i + j) % legs.size());
-                times.get(leg).add(fetch(leg));
+                long nginxBefore = nginxCpu == null ? 0 : nginxCpu.nanos();
+                long took = fetch(leg);
+                if (nginxCpu != null) {
+                    nginxNanos.merge(leg.key(), nginxCpu.nanos() - nginxBefore, Long::sum);
+                }
+                times.get(leg).add(took);
+                byRound.get(leg.key())[i] = took / 1e9;
             }
         }
+        long serverNanos = serverCpu == null ? 0 : serverCpu.nanos() - serverBefore;
         String s = BIG_SECTION;
         results.note(s, BIG_RUNS + " fetches per route, one at a time, a fetch of each route in turn, the order"
                 + " rotating; the reader takes every byte as it comes. Hops: what the gateway adds to the node's"
@@ -368,9 +391,59 @@ public final class GatewayBench {
             double nginxHop = median.get("nginxProxy") - median.get("nginxOrigin");
             results.add(s, "nginxHopSeconds", "nginx hop: proxy − origin (median)", nginxHop, "s");
             results.add(s, "hopRatio", "hop ratio gateway hop / nginx hop", gatewayHop / nginxHop, "");
+            double[] interval = hopRatioInterval(byRound.get("gateway"), byRound.get("direct"),
+                    byRound.get("nginxProxy"), byRound.get("nginxOrigin"), new Random(BIG_RUNS));
+            results.add(s, "hopRatioLow", "hop ratio, 5th percentile of " + RESAMPLES + " resamples of the rounds",
+                    interval[0], "");
+            results.add(s, "hopRatioHigh", "hop ratio, 95th percentile of the resamples", interval[1], "");
         }
         results.add(s, "ratio", "time ratio gateway/direct (median)", median.get("gateway") / median.get("direct"), "");
+        if (serverCpu != null) {
+            // All the server did during the big part is charged to the gateway's fetches: its garbage may be
+            // collected while another route runs.
+            double gatewayCpu = serverNanos / 1e9 / BIG_RUNS;
+            results.add(s, "gatewayCpuSeconds", "CPU: Payara's, all of the big part, per gateway fetch", gatewayCpu, "s");
+            if (nginxCpu != null) {
+                double nginxHopCpu = (nginxNanos.get("nginxProxy") - nginxNanos.get("nginxOrigin")) / 1e9 / BIG_RUNS;
+                results.add(s, "nginxOriginCpuSeconds", "CPU: nginx's per origin fetch",
+                        nginxNanos.get("nginxOrigin") / 1e9 / BIG_RUNS, "s");
+                results.add(s, "nginxHopCpuSeconds", "CPU: nginx's per proxy fetch less per origin fetch", nginxHopCpu,
+                        "s");
+                results.add(s, "cpuHopRatio", "CPU: gateway's / nginx proxy's", gatewayCpu / nginxHopCpu, "");
+            }
+        }
         parts(median, profile);
+    }
+
+    /**
+     * How far the hop ratio moves with the fetches a run happened to get: the ratio of the medians over
+     * {@link #RESAMPLES} resamples of the rounds (drawn with replacement, a round's four fetches kept together),
+     * its 5th and 95th percentiles. Resamples whose nginx hop is not above zero count as an infinite ratio.
+     */
+    static double[] hopRatioInterval(double[] gateway, double[] direct, double[] proxy, double[] origin, Random random) {
+        int rounds = gateway.length;
+        double[] ratios = new double[RESAMPLES];
+        double[][] drawn = new double[4][rounds];
+        for (int r = 0; r < RESAMPLES; r++) {
+            for (int i = 0; i < rounds; i++) {
+                int round = random.nextInt(rounds);
+                drawn[0][i] = gateway[round];
+                drawn[1][i] = direct[round];
+                drawn[2][i] = proxy[round];
+                drawn[3][i] = origin[round];
+            }
+            double nginxHop = median(drawn[2]) - median(drawn[3]);
+            ratios[r] = nginxHop > 0 ? (median(drawn[0]) - median(drawn[1])) / nginxHop : Double.POSITIVE_INFINITY;
+        }
+        Arrays.sort(ratios);
+        return new double[] {ratios[(int) (0.05 * RESAMPLES)], ratios[(int) (0.95 * RESAMPLES) - 1]};
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /**
@@ -457,13 +530,18 @@ public final class GatewayBench {
                 + " per route");
         Map<Leg, List<Latencies>> rounds = new LinkedHashMap<>();
         legs.forEach(leg -> rounds.put(leg, new ArrayList<>()));
+        Map<String, Long> serverNanos = new HashMap<>();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         try {
             for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
                 for (int j = 0; j < legs.size(); j++) {
                     Leg leg = legs.get((round + j) % legs.size());
                     Latencies times = new Latencies();
+                    long serverBefore = serverCpu == null ? 0 : serverCpu.nanos();
                     concurrentRound(clients, times, CONCURRENT_REQUESTS, () -> fetch(leg));
+                    if (serverCpu != null) {
+                        serverNanos.merge(leg.key(), serverCpu.nanos() - serverBefore, Long::sum);
+                    }
                     rounds.get(leg).add(times);
                 }
             }
@@ -490,6 +568,24 @@ public final class GatewayBench {
         results.add(s, "ceilingOverFloorThroughput", "throughput ratio ceiling/floor", ceiling / floor, "");
         results.add(s, "gatewayOverCeilingThroughput", "throughput ratio gateway/ceiling",
                 perSecond.get("gateway") / ceiling, "");
+        if (serverCpu != null) {
+            // Payara's CPU over a route's rounds per request: what a request costs the server, free of the wall
+            // time the node and the clients take on the same cores.
+            int requests = CONCURRENT_ROUNDS * CONCURRENT_REQUESTS;
+            Map<String, Double> micros = new HashMap<>();
+            legs.forEach(leg -> {
+                double perRequest = serverNanos.get(leg.key()) / 1e3 / requests;
+                micros.put(leg.key(), perRequest);
+                results.add(s, leg.key() + "ServerCpuMicros", "CPU: Payara's per request, " + leg.label(), perRequest,
+                        "µs");
+            });
+            results.add(s, "gatewayOverFloorServerCpuMicros", "CPU: Payara's per request, gateway − floor",
+                    micros.get("gateway") - micros.get("floor"), "µs");
+            results.add(s, "refusedOverFloorServerCpuMicros", "CPU: Payara's per request, refused − floor",
+                    micros.get("refused") - micros.get("floor"), "µs");
+            results.add(s, "gatewayOverFloorServerCpu", "CPU: Payara's per request, gateway / floor",
+                    micros.get("gateway") / micros.get("floor"), "");
+        }
     }
 
     /** Per route: the medians over the rounds of p50, p90, p99 and req/s. Returns the p50s by route key. */
@@ -784,7 +880,10 @@ public final class GatewayBench {
                     Results.format(throughput) + " (" + Results.format(figure(CONCURRENT_SECTION, "gatewayPerSecond"))
                             + " / " + Results.format(figure(CONCURRENT_SECTION, "floorPerSecond")) + " req/s); the"
                             + " ceiling with the node on these cores is " + Results.format(figure(CONCURRENT_SECTION,
-                            "ceilingOverFloorThroughput")),
+                            "ceilingOverFloorThroughput"))
+                            + (figure(CONCURRENT_SECTION, "gatewayOverFloorServerCpu") == null ? ""
+                                    : "; Payara's CPU per request " + Results.format(figure(CONCURRENT_SECTION,
+                                    "gatewayOverFloorServerCpu")) + " × the floor's"),
                     throughput >= 0.90);
         }
         Double hops = figure(BIG_SECTION, "hopRatio");
@@ -792,9 +891,12 @@ public final class GatewayBench {
             double nginxHop = figure(BIG_SECTION, "nginxHopSeconds");
             Double digest = figure(BIG_SECTION, "digestOverNginxHop");
             String measured = Results.format(hops) + " (" + Results.format(figure(BIG_SECTION, "gatewayHopSeconds"))
-                    + " s / " + Results.format(nginxHop) + " s)"
+                    + " s / " + Results.format(nginxHop) + " s; resampled, " + Results.format(figure(BIG_SECTION,
+                    "hopRatioLow")) + " to " + Results.format(figure(BIG_SECTION, "hopRatioHigh")) + ")"
                     + (digest == null ? "" : "; the audit's SHA-256 alone takes " + Results.format(digest)
-                            + " of nginx's hop in CPU time");
+                            + " of nginx's hop in CPU time")
+                    + (figure(BIG_SECTION, "cpuHopRatio") == null ? "" : "; in the servers' CPU time per fetch, "
+                            + Results.format(figure(BIG_SECTION, "cpuHopRatio")) + " of nginx proxy's");
             // A proxy no slower than its origin leaves nothing to compare with; a negative ratio is no success.
             results.target("big: gateway hop / nginx hop", "≤ 0.7",
                     nginxHop > 0 ? measured : "not measured: nginx hop " + Results.format(nginxHop) + " s",

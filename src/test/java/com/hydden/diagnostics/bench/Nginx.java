@@ -124,6 +124,11 @@ final class Nginx implements AutoCloseable {
     }
 
     /** As {@code nginx -v} gives it, e.g. {@code nginx/1.22.1}. */
+    /** nginx's master process: its workers are its children. */
+    long pid() {
+        return process.pid();
+    }
+
     String version() {
         return version;
     }
