@@ -344,24 +344,19 @@ public class GridChannels {
 
         public void release() {
             if (released.compareAndSet(false, true)) {
-                boolean[] retired = new boolean[1];
+                boolean[] retire = new boolean[1];
                 channels.computeIfPresent(address, (k, list) -> {
-                    if (!list.contains(pooled)) {
-                        return list;
+                    if (list.contains(pooled)) {
+                        long now = System.nanoTime();
+                        pooled.active--;
+                        pooled.lastUsedNanos = now;
+                        retire[0] = pooled.active == 0 && spent(pooled, now);
                     }
-                    long now = System.nanoTime();
-                    pooled.active--;
-                    pooled.lastUsedNanos = now;
-                    if (pooled.active > 0 || !spent(pooled, now)) {
-                        return list;
-                    }
-                    retired[0] = true;
-                    List<Pooled> kept = list.stream().filter(p -> p != pooled).toList();
-                    return kept.isEmpty() ? null : kept;
+                    return list;
                 });
-                if (retired[0]) {
-                    open.decrementAndGet();
-                    pooled.channel.shutdown();
+                // A spent channel takes no new calls, so once idle it stays idle.
+                if (retire[0]) {
+                    closeWhere(address, p -> p == pooled && p.active == 0, 1);
                 }
             }
         }
