@@ -432,18 +432,12 @@ public final class GatewayBench {
                 drawn[2][i] = proxy[round];
                 drawn[3][i] = origin[round];
             }
-            double nginxHop = median(drawn[2]) - median(drawn[3]);
-            ratios[r] = nginxHop > 0 ? (median(drawn[0]) - median(drawn[1])) / nginxHop : Double.POSITIVE_INFINITY;
+            double nginxHop = Latencies.median(drawn[2]) - Latencies.median(drawn[3]);
+            ratios[r] = nginxHop > 0 ? (Latencies.median(drawn[0]) - Latencies.median(drawn[1])) / nginxHop
+                    : Double.POSITIVE_INFINITY;
         }
         Arrays.sort(ratios);
         return new double[] {ratios[(int) (0.05 * RESAMPLES)], ratios[(int) (0.95 * RESAMPLES) - 1]};
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /**
@@ -465,8 +459,7 @@ public final class GatewayBench {
                 digest[i] = (System.nanoTime() - started) / 1e9;
             }
         }
-        Arrays.sort(digest);
-        double digestSeconds = digest[digest.length / 2];
+        double digestSeconds = Latencies.median(digest);
         results.add(s, "digestSeconds", "part: the audit's SHA-256 of 64 MiB, one thread (median)", digestSeconds, "s");
         if (median.containsKey("nginxProxy")) {
             double nginxHop = median.get("nginxProxy") - median.get("nginxOrigin");

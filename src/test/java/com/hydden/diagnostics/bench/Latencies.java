@@ -45,8 +45,14 @@ final class Latencies {
 
     /** The median over rounds of {@code figure} (of an even count, the mean of the middle two). */
     static double median(List<Latencies> rounds, ToDoubleFunction<Latencies> figure) {
-        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
-        int middle = values.length / 2;
-        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return median(rounds.stream().mapToDouble(figure).toArray());
+    }
+
+    /** The median of {@code values} (of an even count, the mean of the middle two); leaves them as they are. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -123,12 +123,12 @@ final class Nginx implements AutoCloseable {
                 """.formatted(dir, originPort, proxyPort);
     }
 
-    /** As {@code nginx -v} gives it, e.g. {@code nginx/1.22.1}. */
     /** nginx's master process: its workers are its children. */
     long pid() {
         return process.pid();
     }
 
+    /** As {@code nginx -v} gives it, e.g. {@code nginx/1.22.1}. */
     String version() {
         return version;
     }

@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hydden.diagnostics.profile.proto.Profile;
-import com.hydden.diagnostics.testing.ProfileReceiver;
 import com.hydden.diagnostics.grid.api.GridGrpc;
 import com.hydden.diagnostics.grid.api.ProfileRequest;
 import com.hydden.diagnostics.grid.api.Stats;
 import com.hydden.diagnostics.grid.api.StatsRequest;
+import com.hydden.diagnostics.testing.ProfileReceiver;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

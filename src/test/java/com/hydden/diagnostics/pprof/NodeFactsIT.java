@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hydden.diagnostics.grid.api.Stats;
 import com.hydden.diagnostics.profile.HandBuilt;
 import com.hydden.diagnostics.profile.ProfileCodec;
 import com.hydden.diagnostics.profile.proto.Profile;
@@ -14,7 +15,6 @@ import com.hydden.diagnostics.testing.Api;
 import com.hydden.diagnostics.testing.Deployments;
 import com.hydden.diagnostics.testing.Scripts;
 import com.hydden.diagnostics.testing.TestNode;
-import com.hydden.diagnostics.grid.api.Stats;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.io.ByteArrayInputStream;
