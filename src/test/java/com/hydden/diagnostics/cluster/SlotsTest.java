@@ -225,6 +225,42 @@ class SlotsTest {
     }
 
     @Test
+    void requestsFollowingOneAnother_reuseTheirPlaceWithoutAGridOperation_whileItLingers() {
+        Counting state = new Counting(shared, "member-c");
+        Slots c = slots(state, null, Duration.ofMinutes(1));
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(c.tryAcquire("node/n1", 1));
+                c.release("node/n1");
+            }
+            assertEquals(1, state.updates.get(), "one write for five requests in a row");
+            assertEquals(0, c.held("node/n1"), "a lingering place is not counted as held by this instance");
+            assertFalse(b.tryAcquire("node/n1", 1), "to the other instances, a lingering place is still held");
+        } finally {
+            c.stop();
+        }
+    }
+
+    @Test
+    void aLingeringPlace_goesBackOnceItsKeyIsIdle() {
+        Counting state = new Counting(shared, "member-c");
+        Slots c = slots(state, null, Duration.ofMillis(50));
+        try {
+            assertTrue(c.tryAcquire("node/n1", 1));
+            c.release("node/n1");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (shared.get(Slots.TABLE, "node/n1") != null) {
+                assertTrue(System.nanoTime() < deadline, "the place was not given back within 10 s");
+                Thread.onSpinWait();
+            }
+            assertEquals(2, state.updates.get(), "taken, then given back: two writes");
+            assertTrue(b.tryAcquire("node/n1", 1));
+        } finally {
+            c.stop();
+        }
+    }
+
+    @Test
     void raisingStopsAtTheLimit_evenForWaitingRequests() {
         assertTrue(b.tryAcquire("node/n1", 2));
         assertTrue(a.tryAcquire("node/n1", 2));
@@ -249,9 +285,14 @@ class SlotsTest {
     }
 
     private static Slots slots(SharedState state, Executor trims) {
+        return slots(state, trims, Duration.ZERO);
+    }
+
+    private static Slots slots(SharedState state, Executor trims, Duration linger) {
         Slots slots = new Slots();
         slots.state = state;
         slots.trims = trims;
+        slots.linger = linger;
         slots.lease = Duration.ofSeconds(30);
         slots.start();
         return slots;
