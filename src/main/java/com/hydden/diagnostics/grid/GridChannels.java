@@ -240,7 +240,7 @@ public class GridChannels {
 
     private ManagedChannel open(NodeAddress address) {
         return OkHttpChannelBuilder.forAddress(address.socketHost(), address.port(), credentials)
-                .executor(callbacks)
+                .executor(new CallbackThreads(callbacks))
                 .offloadExecutor(grpcThreads)
                 .transportExecutor(grpcThreads)
                 .scheduledExecutorService(timers)

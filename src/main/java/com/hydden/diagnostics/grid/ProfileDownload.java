@@ -55,6 +55,7 @@ public final class ProfileDownload {
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final CompletableFuture<Void> allReceived = new CompletableFuture<>();
     private final AtomicReference<Status> abandonedWith = new AtomicReference<>();
+    private boolean chunkReceived; // only the call's listener uses it, one event at a time
     private volatile long lastProgressNanos = System.nanoTime();
     private final Duration firstChunkTimeout;
     private final long firstChunkDeadlineNanos;
@@ -93,7 +94,8 @@ public final class ProfileDownload {
 
     /**
      * Completes when the first chunk has arrived, so the answer can be a 200; fails with the
-     * {@link com.hydden.diagnostics.problem.ProblemException} to answer instead.
+     * {@link com.hydden.diagnostics.problem.ProblemException} to answer instead. When the call's end arrived
+     * with the first chunk, {@link #allReceived} completes first.
      */
     public CompletionStage<Void> firstChunk() {
         return firstChunk;
@@ -249,8 +251,10 @@ public final class ProfileDownload {
         public void onMessage(ProfileChunk chunk) {
             lastProgressNanos = System.nanoTime();
             received.add(chunk);
-            if (!firstChunk.isDone()) {
-                firstChunk.complete(null);
+            if (!chunkReceived) {
+                chunkReceived = true;
+                // after the events that came with it: a profile that is whole by then is answered without a writer
+                CallbackThreads.afterEvents(() -> firstChunk.complete(null));
             }
         }
 
@@ -266,10 +270,10 @@ public final class ProfileDownload {
             if (!end.isOk()) {
                 // An offline node is routine; a broken transfer or a TLS failure (a certificate to renew or
                 // trust, a name to fix) is for an operator to look at.
-                Level level = firstChunk.isDone() || GridStatus.isTlsFailure(end) ? Level.WARNING : Level.INFO;
+                Level level = chunkReceived || GridStatus.isTlsFailure(end) ? Level.WARNING : Level.INFO;
                 LOG.log(level, () -> what + " ended with " + GridStatus.describe(end));
             }
-            if (!firstChunk.isDone()) {
+            if (!chunkReceived) {
                 firstChunk.completeExceptionally(end.isOk()
                         ? Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "profiling-failed",
                                 "the node returned an empty profile").exception()

@@ -35,7 +35,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -159,15 +158,18 @@ public class PprofResource {
             }
         };
         // The node's facts never fail (they are left out instead), so waiting for them never hides the answer.
-        download.firstChunk().thenCompose(ready -> stats.awaited())
-                .whenComplete((nodeFacts, failure) -> writers.execute(() -> answer.accept(nodeFacts, failure)));
+        download.firstChunk().thenCompose(ready -> stats.awaited()).whenComplete((nodeFacts, failure) -> {
+            if (!answering.get()) {
+                writers.execute(() -> answer.accept(nodeFacts, failure));
+            }
+        });
         // Unless a writer has taken it up already, a profile the node has sent whole, small enough for the
         // connection's write queue, is answered on the thread that saw the call end: nothing is left to wait for
-        // and the write does not block, so the hand-off to a writer is saved.
+        // and the write does not block, so the hand-off to a writer is saved. (When the end arrives with the
+        // first chunk, this runs before the first chunk is announced, and no writer is woken.)
         download.allReceived().thenRun(() -> {
-            CompletableFuture<Void> first = download.firstChunk().toCompletableFuture();
-            if (first.isDone() && !first.isCompletedExceptionally() && stats.answer().isDone()
-                    && download.completeLength().orElse(Long.MAX_VALUE) <= ProfileBody.WRITE_QUEUE_BYTES) {
+            long length = download.completeLength().orElse(0);
+            if (length > 0 && length <= ProfileBody.WRITE_QUEUE_BYTES && stats.answer().isDone()) {
                 answer.accept(stats.answer().join(), null);
             }
         });
