@@ -11,6 +11,7 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
@@ -34,9 +35,7 @@ public class AuditFilter implements ContainerRequestFilter, ContainerResponseFil
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final Pattern EDGE_SLASHES = Pattern.compile("^/+|/+$");
 
-    // CDI's built-in bean: half the cost per call of a JAX-RS @Context proxy, which looks the request up in
-    // Jersey's request scope every time (the benchmark's profile)
-    @Inject
+    @Context
     HttpServletRequest servletRequest;
 
     @Inject
