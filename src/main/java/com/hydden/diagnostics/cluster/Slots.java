@@ -32,7 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * state ({@link #release} returns without waiting for the grid). Until then a request of this instance takes it
  * again without a grid operation, as it was never anyone else's: requests following one another on one instance
  * cost no grid operation each, only when they start and once they stop. Another instance sees the place as held
- * for that long after its last use. A raise asks for a place for every request of this instance waiting to raise,
+ * for that long after its last use (or until this application stops). A raise asks for a place for every request of this instance waiting to raise,
  * so a burst costs a few grid operations, not one per request.
  */
 @ApplicationScoped
@@ -88,6 +88,8 @@ public class Slots {
     @PreDestroy
     void stop() {
         background.shutdownNow();
+        // places kept for the linger go back now, not when the lease runs out
+        ledgers.values().forEach(ledger -> trim(ledger, false));
     }
 
     /** Takes a place for {@code key} if fewer than {@code max} are held across the cluster. */
@@ -184,23 +186,24 @@ public class Slots {
 
     private void trimLater(Ledger ledger, long delayNanos) {
         if (delayNanos <= 0) {
-            trims.execute(() -> trim(ledger));
+            trims.execute(() -> trim(ledger, true));
         } else {
-            background.schedule(() -> trim(ledger), delayNanos, TimeUnit.NANOSECONDS);
+            background.schedule(() -> trim(ledger, true), delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /**
-     * Writes this instance's places for the key down to what its requests use (or are about to), once none has been
-     * given back for the linger; until then, looks again when it will have been.
+     * Writes this instance's places for the key down to what its requests use (or are about to); with
+     * {@code afterLinger}, only once none has been given back for the linger, and until then looks again when it
+     * will have been.
      */
-    private void trim(Ledger ledger) {
+    private void trim(Ledger ledger, boolean afterLinger) {
         try {
             synchronized (ledger.writing) {
                 int keep;
                 synchronized (ledger) {
                     long idleNanos = System.nanoTime() - ledger.lastGivenBackNanos;
-                    if (idleNanos < linger.toNanos()) {
+                    if (afterLinger && idleNanos < linger.toNanos()) {
                         trimLater(ledger, linger.toNanos() - idleNanos);
                         return;
                     }
@@ -216,7 +219,8 @@ public class Slots {
             }
         } catch (RuntimeException e) {
             // the lease renewal writes the lowered count again
-            LOG.log(Level.WARNING, "cannot give back places of " + ledger.key + "; the next renewal will", e);
+            LOG.log(Level.WARNING, "cannot give back places of " + ledger.key
+                    + " now; the next lease renewal, or the lease running out, will", e);
         }
     }
 

@@ -242,6 +242,19 @@ class SlotsTest {
     }
 
     @Test
+    void stopping_givesLingeringPlacesBackAtOnce() {
+        Slots c = slots(new Counting(shared, "member-c"), null, Duration.ofMinutes(1));
+        assertTrue(c.tryAcquire("node/n1", 1));
+        c.release("node/n1");
+        assertFalse(b.tryAcquire("node/n1", 1));
+
+        c.stop();
+
+        assertNull(shared.get(Slots.TABLE, "node/n1"));
+        assertTrue(b.tryAcquire("node/n1", 1));
+    }
+
+    @Test
     void aLingeringPlace_goesBackOnceItsKeyIsIdle() {
         Counting state = new Counting(shared, "member-c");
         Slots c = slots(state, null, Duration.ofMillis(50));
