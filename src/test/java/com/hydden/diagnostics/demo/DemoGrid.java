@@ -86,8 +86,14 @@ final class DemoGrid extends GridGrpc.GridImplBase {
             stream.fail(Status.RESOURCE_EXHAUSTED.withDescription("a cpu profile is already being taken"));
             return;
         }
+        // taken by whichever comes first, the sampling thread or the cancel: a cancel before the sampling starts
+        // must free the cpu profiler itself, as the sampling will not run
+        AtomicBoolean taken = new AtomicBoolean();
         try {
             Future<?> sampling = cpuProfiling.submit(() -> {
+                if (!taken.compareAndSet(false, true)) {
+                    return;
+                }
                 try {
                     stream.send(sampler.sample(duration));
                 } catch (InterruptedException e) {
@@ -99,7 +105,13 @@ final class DemoGrid extends GridGrpc.GridImplBase {
                     cpuBusy.set(false);
                 }
             });
-            stream.onCancel(() -> sampling.cancel(true));
+            stream.onCancel(() -> {
+                if (taken.compareAndSet(false, true)) {
+                    cpuBusy.set(false);
+                } else {
+                    sampling.cancel(true);
+                }
+            });
         } catch (RuntimeException e) {  // the executor is shut down: the node is closing
             cpuBusy.set(false);
             stream.fail(Status.UNAVAILABLE.withDescription("node is shutting down"));
