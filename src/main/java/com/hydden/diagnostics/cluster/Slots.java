@@ -32,8 +32,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * state ({@link #release} returns without waiting for the grid). Until then a request of this instance takes it
  * again without a grid operation, as it was never anyone else's: requests following one another on one instance
  * cost no grid operation each, only when they start and once they stop. Another instance sees the place as held
- * for that long after its last use (or until this application stops). A raise asks for a place for every request of this instance waiting to raise,
- * so a burst costs a few grid operations, not one per request.
+ * for that long after its last use (or until this application stops). A raise asks for a place for every request
+ * of this instance waiting to raise, so a burst costs a few grid operations, not one per request.
  */
 @ApplicationScoped
 public class Slots {
