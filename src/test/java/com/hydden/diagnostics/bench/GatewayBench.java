@@ -347,11 +347,7 @@ public final class GatewayBench {
     private void big(List<Leg> legs, byte[] profile) throws Exception {
         LOG.info("big: " + BIG_RUNS + " x 64 MiB per route");
         Map<Leg, Latencies> times = new LinkedHashMap<>();
-        Map<String, double[]> byRound = new HashMap<>();
-        legs.forEach(leg -> {
-            times.put(leg, new Latencies());
-            byRound.put(leg.key(), new double[BIG_RUNS]);
-        });
+        legs.forEach(leg -> times.put(leg, new Latencies()));
         Map<String, Long> nginxNanos = new HashMap<>();
         long serverBefore = serverCpu == null ? 0 : serverCpu.nanos();
         for (int i = 0; i < BIG_RUNS; i++) {
@@ -364,7 +360,6 @@ public final class GatewayBench {
                     nginxNanos.merge(leg.key(), nginxCpu.nanos() - nginxBefore, Long::sum);
                 }
                 times.get(leg).add(took);
-                byRound.get(leg.key())[i] = took / 1e9;
             }
         }
         long serverNanos = serverCpu == null ? 0 : serverCpu.nanos() - serverBefore;
@@ -391,6 +386,9 @@ public final class GatewayBench {
             double nginxHop = median.get("nginxProxy") - median.get("nginxOrigin");
             results.add(s, "nginxHopSeconds", "nginx hop: proxy − origin (median)", nginxHop, "s");
             results.add(s, "hopRatio", "hop ratio gateway hop / nginx hop", gatewayHop / nginxHop, "");
+            // a route's i-th fetch is in round i
+            Map<String, double[]> byRound = new HashMap<>();
+            times.forEach((leg, t) -> byRound.put(leg.key(), t.seconds()));
             double[] interval = hopRatioInterval(byRound.get("gateway"), byRound.get("direct"),
                     byRound.get("nginxProxy"), byRound.get("nginxOrigin"), new Random(BIG_RUNS));
             results.add(s, "hopRatioLow", "hop ratio, 5th percentile of " + RESAMPLES + " resamples of the rounds",

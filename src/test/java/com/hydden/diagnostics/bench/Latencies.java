@@ -34,6 +34,11 @@ final class Latencies {
         return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
+    /** Every request's time in seconds, in the order they were added. */
+    synchronized double[] seconds() {
+        return Arrays.stream(nanos, 0, count).mapToDouble(n -> n / 1e9).toArray();
+    }
+
     synchronized double medianSeconds() {
         return percentileMillis(0.5) / 1e3;
     }
